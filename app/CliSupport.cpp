@@ -1,0 +1,42 @@
+#include "CliSupport.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "BuiltinSchemas.h"
+#include "Error.h"
+#include "OrganSchemaFile.h"
+
+namespace ipnp::cli {
+
+namespace fs = std::filesystem;
+
+std::unique_ptr<ProjectStore> openProject(const std::string& projectOption) {
+    if (!projectOption.empty()) return ProjectStore::open(projectOption);
+    if (ProjectStore::holdsProject(".")) return ProjectStore::open(".");
+    throw Error("no project: pass -p/--project DIR, or run inside a project folder (create one with `ipnp init DIR`)");
+}
+
+ProgressCallback stderrProgress(const std::string& activity) {
+    const bool terminal = ::isatty(STDERR_FILENO);
+    return [activity, terminal](std::size_t done, std::size_t total, const std::string& what) {
+        const int width = static_cast<int>(std::to_string(total).size());
+        std::fprintf(stderr, "%s[%*zu/%zu] %s %s%s", terminal ? "\r\033[K" : "", width, done, total,
+                     activity.c_str(), what.c_str(), terminal && done < total ? "" : "\n");
+        std::fflush(stderr);
+    };
+}
+
+OrganSchema schemaFromOption(const std::string& option) {
+    const auto& builtin = builtinSchemaJson();
+    if (const auto found = builtin.find(option); found != builtin.end())
+        return organSchemaFromJson(found->second, "built-in schema " + option);
+    if (fs::exists(option)) return readOrganSchemaFile(option);
+    std::string names;
+    for (const auto& [name, text] : builtin) names += (names.empty() ? "" : ", ") + name;
+    throw Error(option, "no such schema file, and not a built-in schema (" + names + ")");
+}
+
+}  // namespace ipnp::cli

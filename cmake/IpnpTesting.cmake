@@ -1,0 +1,23 @@
+# ipnp_add_test(NAME SOURCES a.cpp ... LIBS lib ... [LABELS long ...] [TIMEOUT s])
+# One Qt Test executable registered with CTest. Tests find the shared sample data and the
+# independent checkers (/usr/bin/python3 with nibabel) through the environment.
+function(ipnp_add_test name)
+  cmake_parse_arguments(T "" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
+  add_executable(${name} ${T_SOURCES})
+  set_target_properties(${name} PROPERTIES AUTOMOC ON)
+  target_link_libraries(${name} PRIVATE Qt6::Test ${T_LIBS})
+  target_compile_definitions(${name} PRIVATE
+    IPNP_SHARED_DATA="${IPNP_SHARED_DATA}"
+    IPNP_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
+    IPNP_BINARY_DIR="${CMAKE_BINARY_DIR}")
+  add_test(NAME ${name} COMMAND ${name})
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 600)
+  endif()
+  set(labels default)
+  if(T_LABELS)
+    set(labels ${T_LABELS})
+  endif()
+  set_tests_properties(${name} PROPERTIES LABELS "${labels}" TIMEOUT ${T_TIMEOUT}
+    ENVIRONMENT "QT_QPA_PLATFORM=offscreen")
+endfunction()

@@ -1,0 +1,101 @@
+#include "ProjectSchema.h"
+
+#include "Error.h"
+#include "SqliteDatabase.h"
+
+namespace ipnp {
+
+namespace {
+
+// Never edit a migration that has shipped: add a new one.
+const std::vector<std::string>& migrations() {
+    static const std::vector<std::string> list = {
+        // 1: organ schema, scans, coverage matrix, label versions, hidden truth, event log.
+        R"sql(
+CREATE TABLE organs (
+    id        INTEGER PRIMARY KEY,              -- the label value in label maps
+    name      TEXT NOT NULL UNIQUE,
+    colour    TEXT NOT NULL,                    -- #rrggbb
+    synonyms  TEXT NOT NULL DEFAULT '[]'        -- JSON list of other names
+);
+CREATE TABLE schema_info (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE scans (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    name          TEXT NOT NULL UNIQUE,
+    modality      TEXT NOT NULL,
+    source_path   TEXT NOT NULL,
+    source_sha256 TEXT NOT NULL UNIQUE,         -- detects importing the same scan twice
+    file          TEXT NOT NULL UNIQUE,         -- relative to the project folder
+    file_sha256   TEXT NOT NULL,
+    geometry      TEXT NOT NULL,                -- JSON: size, spacing, origin, direction (LPS)
+    voxel_type    TEXT NOT NULL,
+    split         TEXT NOT NULL DEFAULT 'train' CHECK (split IN ('train', 'test')),
+    imported_at   TEXT NOT NULL
+);
+CREATE TABLE label_versions (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    scan_id      INTEGER NOT NULL REFERENCES scans(id),
+    organ_id     INTEGER NOT NULL REFERENCES organs(id),
+    version      INTEGER NOT NULL,
+    file         TEXT NOT NULL UNIQUE,          -- a 0/1 mask cropped to `box`
+    sha256       TEXT NOT NULL,
+    voxel_count  INTEGER NOT NULL,
+    box          TEXT NOT NULL,                 -- JSON [i0, j0, k0, i1, j1, k1], end exclusive
+    source       TEXT NOT NULL CHECK (source IN ('import', 'edit', 'pseudo')),
+    provenance   TEXT NOT NULL DEFAULT '{}',    -- JSON
+    created_at   TEXT NOT NULL,
+    UNIQUE (scan_id, organ_id, version)
+);
+CREATE TABLE coverage (
+    scan_id          INTEGER NOT NULL REFERENCES scans(id),
+    organ_id         INTEGER NOT NULL REFERENCES organs(id),
+    state            TEXT NOT NULL CHECK (state IN ('manual', 'pseudo-accepted', 'pseudo-pending',
+                                                    'rejected', 'absent', 'unknown')),
+    label_version_id INTEGER REFERENCES label_versions(id),
+    updated_at       TEXT NOT NULL,
+    PRIMARY KEY (scan_id, organ_id)
+) WITHOUT ROWID;
+CREATE TABLE truth (                            -- hidden truth of a simulated protocol: scoring only
+    scan_id      INTEGER NOT NULL REFERENCES scans(id),
+    organ_id     INTEGER NOT NULL REFERENCES organs(id),
+    file         TEXT NOT NULL UNIQUE,
+    sha256       TEXT NOT NULL,
+    voxel_count  INTEGER NOT NULL,
+    box          TEXT NOT NULL,
+    PRIMARY KEY (scan_id, organ_id)
+);
+CREATE TABLE events (
+    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    time    TEXT NOT NULL,
+    kind    TEXT NOT NULL,
+    detail  TEXT NOT NULL DEFAULT '{}'          -- JSON
+);
+CREATE INDEX label_versions_by_scan ON label_versions (scan_id, organ_id);
+)sql",
+    };
+    return list;
+}
+
+}  // namespace
+
+int latestProjectSchemaVersion() { return static_cast<int>(migrations().size()); }
+
+void migrateProjectSchema(SqliteDatabase& database) {
+    const int current = static_cast<int>(database.queryInt("PRAGMA user_version"));
+    const int latest = latestProjectSchemaVersion();
+    if (current > latest)
+        throw Error(database.path(), "this project was written by a newer IPnP Studio (schema version " +
+                                         std::to_string(current) + "; this build reads up to version " +
+                                         std::to_string(latest) + "). Update IPnP Studio to open it.");
+    for (int version = current; version < latest; ++version) {
+        SqliteTransaction transaction(database);
+        database.execute(migrations()[version]);
+        database.execute("PRAGMA user_version = " + std::to_string(version + 1));
+        transaction.commit();
+    }
+}
+
+}  // namespace ipnp
