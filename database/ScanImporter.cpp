@@ -7,6 +7,7 @@
 
 #include "AtomicFile.h"
 #include "Error.h"
+#include "GzipIntegrity.h"
 #include "ImageFile.h"
 #include "LabelMaskOps.h"
 #include "Sha256.h"
@@ -121,14 +122,21 @@ ScanImportSummary ScanImporter::importScans(const std::vector<ScanImportRequest>
         const std::string extension = imageExtension(request.image);
         scan.file = "volumes/" + scan.name + (storedAsIs(extension) ? extension : ".nii.gz");
         const std::string destination = store_.pathOf(scan.file);
+        // The copy's pass over the bytes also checks a gzip stream is whole (ITK would not notice).
         std::future<std::string> copied;
+        GzipIntegrity gzip;
+        const bool gzipped = GzipIntegrity::isGzipFileName(request.image);
         if (storedAsIs(extension)) {
             staged.add(destination);
-            copied = std::async(std::launch::async, [&] { return copyFileAtomically(request.image, destination); });
+            copied = std::async(std::launch::async, [&] {
+                return copyFileAtomically(request.image, destination, [&](const char* data, std::size_t size) {
+                    if (gzipped) gzip.update(data, size);
+                });
+            });
         }
         RawImage raw;
         try {
-            raw = readRawImage(request.image);
+            raw = readRawImage(request.image, copied.valid() ? GzipCheck::Skip : GzipCheck::Verify);
         } catch (...) {
             if (copied.valid()) copied.wait();
             throw;
@@ -137,6 +145,8 @@ ScanImportSummary ScanImporter::importScans(const std::vector<ScanImportRequest>
         scan.voxelType = toString(raw.header.componentType);
         if (copied.valid()) {
             scan.sourceSha256 = scan.fileSha256 = copied.get();
+            if (const std::string problem = gzip.problem(); gzipped && !problem.empty())
+                throw Error(request.image, problem);
         } else {
             scan.sourceSha256 = Sha256::ofFile(request.image);
             staged.add(destination);

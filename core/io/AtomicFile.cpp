@@ -76,7 +76,8 @@ void writeFileAtomically(const std::string& destination,
     syncDirectory(fs::path(destination).parent_path().string());
 }
 
-std::string copyFileAtomically(const std::string& source, const std::string& destination) {
+std::string copyFileAtomically(const std::string& source, const std::string& destination,
+                               const std::function<void(const char* data, std::size_t size)>& observe) {
     std::string digest;
     writeFileAtomically(destination, [&](const std::string& temp) {
         std::FILE* in = std::fopen(source.c_str(), "rb");
@@ -92,6 +93,7 @@ std::string copyFileAtomically(const std::string& source, const std::string& des
         std::size_t got = 0;
         while ((got = std::fread(buffer.data(), 1, buffer.size(), in)) > 0) {
             hash.update(buffer.data(), got);
+            if (observe) observe(buffer.data(), got);
             if (std::fwrite(buffer.data(), 1, got, out) != got) {
                 failed = true;
                 break;

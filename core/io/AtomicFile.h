@@ -19,7 +19,9 @@ void writeFileAtomically(const std::string& destination,
                          const std::function<void(const std::string& tempPath)>& write);
 
 // Copies source byte for byte to destination atomically; returns the SHA-256 of the bytes copied.
-std::string copyFileAtomically(const std::string& source, const std::string& destination);
+// `observe`, when given, sees every chunk too (e.g. to check a gzip stream on the same pass).
+std::string copyFileAtomically(const std::string& source, const std::string& destination,
+                               const std::function<void(const char* data, std::size_t size)>& observe = {});
 
 // The extension the image formats care about: ".nii.gz", ".nii", ".nrrd", ".nhdr", ".mha", ".mhd".
 std::string imageExtension(const std::string& path);

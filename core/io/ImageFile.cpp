@@ -13,6 +13,7 @@
 
 #include "AtomicFile.h"
 #include "Error.h"
+#include "GzipIntegrity.h"
 
 namespace ipnp {
 
@@ -177,8 +178,9 @@ ImageHeader readImageHeader(const std::string& path) {
     return headerFrom(*io, path);
 }
 
-RawImage readRawImage(const std::string& path) {
+RawImage readRawImage(const std::string& path, GzipCheck gzipCheck) {
     itk::ImageIOBase::Pointer io = openImageIO(path);
+    if (gzipCheck == GzipCheck::Verify && GzipIntegrity::isGzipFileName(path)) GzipIntegrity::requireWholeFile(path);
     RawImage raw;
     raw.header = headerFrom(*io, path);
     requireScalar3D(raw.header, path);

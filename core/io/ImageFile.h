@@ -30,7 +30,10 @@ struct RawImage {
 // Reads only the header. Throws ipnp::Error for a missing, unreadable or unsupported file.
 ImageHeader readImageHeader(const std::string& path);
 // Decodes every voxel (a truncated or corrupt file fails here). Requires a 3D scalar image.
-RawImage readRawImage(const std::string& path);
+// A caller that checks the gzip stream itself while reading the bytes anyway (the importer
+// copies them) passes GzipCheck::Skip to avoid inflating the file twice.
+enum class GzipCheck { Verify, Skip };
+RawImage readRawImage(const std::string& path, GzipCheck gzipCheck = GzipCheck::Verify);
 
 // Converted voxel values; an integer target refuses values it cannot hold.
 template <typename T>

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# IPnP Studio's one entry point.
+#   ./run.sh demo [--headless]   install what is missing, build, run the demo into ./ipnp-demo/
+#   ./run.sh test [--long]       install what is missing, build, run the test suite
+#   ./run.sh bench               install, build, run the benchmarks in bench/ (prints ratios)
+#   ./run.sh build               install and build only
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# Debian 12 packages the build, the tests and the independent checkers need.
+PACKAGES=(
+  cmake ninja-build g++ pkg-config
+  qt6-base-dev                      # QtCore, Qt Test (and the GUI to come)
+  libinsighttoolkit5-dev libgdcm-tools  # image IO; gdcm tools silence ITK's config warnings
+  libsqlite3-dev libssl-dev zlib1g-dev
+  nlohmann-json3-dev libcli11-dev
+  xvfb xauth                        # tests run under Xvfb when there is no display
+  python3 python3-nibabel python3-numpy  # independent reader for the IO tests (/usr/bin/python3)
+)
+BUILD_DIR=build
+JOBS=2
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+install_missing_packages() {
+  local missing=()
+  for package in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "These Debian packages are missing: ${missing[*]}" >&2
+    echo "Install them as root, then run this again:" >&2
+    echo "  sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    exit 1
+  fi
+  log "installing ${#missing[@]} Debian package(s): ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
+build() {
+  install_missing_packages
+  log "configuring ($BUILD_DIR, RelWithDebInfo, Ninja)"
+  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  log "building with $JOBS jobs"
+  cmake --build "$BUILD_DIR" -j "$JOBS"
+}
+
+# GL and GUI tests need an X server: start a private Xvfb when there is no display.
+with_display() {
+  if [ -n "${DISPLAY:-}" ]; then "$@"; else xvfb-run -a -s "-screen 0 1280x1024x24" "$@"; fi
+}
+
+verb=${1:-}
+[ $# -gt 0 ] && shift
+case "$verb" in
+  demo)
+    build
+    log "running the demo (writes ./ipnp-demo/)"
+    "$BUILD_DIR/app/ipnp" demo --out ipnp-demo "$@"
+    ;;
+  test)
+    long=0
+    for arg in "$@"; do
+      case "$arg" in
+        --long) long=1 ;;
+        *) echo "unknown option for test: $arg (only --long)" >&2; exit 2 ;;
+      esac
+    done
+    build
+    if [ $long -eq 1 ]; then
+      log "running every test, the slow ones (label 'long') included"
+      with_display ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS"
+    else
+      log "running the default test suite (slow tests: ./run.sh test --long)"
+      with_display ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS" -LE long
+    fi
+    ;;
+  bench)
+    build
+    log "running the benchmarks"
+    bench/run-all.sh "$BUILD_DIR"
+    ;;
+  build)
+    build
+    ;;
+  *)
+    echo "usage: ./run.sh demo [--headless] | test [--long] | bench | build" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,34 @@
+#pragma once
+// Helpers shared by the Qt tests: temporary folders, hand-written image files (so a test's input
+// does not come from the code under test), and the independent checkers.
+#include <QByteArray>
+#include <QString>
+#include <QStringList>
+#include <string>
+#include <vector>
+
+namespace ipnp::test {
+
+// Writes a raw NRRD by hand: `type` is NRRD's ("short", "float", "unsigned char"), sizes has as
+// many entries as the image has axes, data holds the voxel bytes, little endian.
+void writeHandMadeNrrd(const QString& path, const char* type, const std::vector<int>& sizes, const QByteArray& data,
+                       const char* spacings = nullptr);
+
+struct ProcessResult {
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+// Runs a program to completion (60 s stall guard).
+ProcessResult runProgram(const QString& program, const QStringList& arguments, const QString& workingDirectory = {});
+// The ipnp CLI of this build.
+QString ipnpExecutable();
+ProcessResult runIpnp(const QStringList& arguments, const QString& workingDirectory = {});
+
+// SHA-256 by Qt's own implementation (independent of the project's OpenSSL-based one).
+QString sha256OfFile(const QString& path);
+
+// /usr/bin/python3 with nibabel and numpy, Debian's packages (the independent NIfTI reader).
+bool debianPythonHasNibabel();
+
+}  // namespace ipnp::test
