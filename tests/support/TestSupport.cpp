@@ -58,3 +58,53 @@ bool debianPythonHasNibabel() {
 }
 
 }  // namespace ipnp::test
+
+#include <QDirIterator>
+#include <sqlite3.h>
+
+namespace ipnp::test {
+
+QStringList logicalDump(const QString& databasePath) {
+    QStringList lines;
+    sqlite3* db = nullptr;
+    const QByteArray uri = "file:" + databasePath.toUtf8() + "?immutable=1";
+    if (sqlite3_open_v2(uri.constData(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr) != SQLITE_OK) {
+        sqlite3_close(db);
+        return {"cannot open " + databasePath};
+    }
+    QStringList tables;
+    sqlite3_stmt* statement = nullptr;
+    sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", -1, &statement, nullptr);
+    while (sqlite3_step(statement) == SQLITE_ROW)
+        tables << QString::fromUtf8(reinterpret_cast<const char*>(sqlite3_column_text(statement, 0)));
+    sqlite3_finalize(statement);
+    for (const QString& table : tables) {
+        QStringList rows;
+        sqlite3_prepare_v2(db, ("SELECT * FROM \"" + table + "\"").toUtf8().constData(), -1, &statement, nullptr);
+        while (sqlite3_step(statement) == SQLITE_ROW) {
+            QStringList values;
+            for (int column = 0; column < sqlite3_column_count(statement); ++column) {
+                const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, column));
+                values << (text ? QString::fromUtf8(text) : QStringLiteral("NULL"));
+            }
+            rows << table + ": " + values.join(" | ");
+        }
+        sqlite3_finalize(statement);
+        rows.sort();
+        lines << rows;
+    }
+    sqlite3_close(db);
+    return lines;
+}
+
+QMap<QString, QString> folderHashes(const QString& folder) {
+    QMap<QString, QString> hashes;
+    QDirIterator files(folder, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+    while (files.hasNext()) {
+        const QString path = files.next();
+        hashes[QDir(folder).relativeFilePath(path)] = sha256OfFile(path);
+    }
+    return hashes;
+}
+
+}  // namespace ipnp::test

@@ -3,6 +3,7 @@
 // does not come from the code under test), and the independent checkers.
 #include <QByteArray>
 #include <QString>
+#include <QMap>
 #include <QStringList>
 #include <string>
 #include <vector>
@@ -30,5 +31,14 @@ QString sha256OfFile(const QString& path);
 
 // /usr/bin/python3 with nibabel and numpy, Debian's packages (the independent NIfTI reader).
 bool debianPythonHasNibabel();
+
+}  // namespace ipnp::test
+
+namespace ipnp::test {
+
+// A logical dump of every table of a project database (rows sorted), read through SQLite in
+// immutable mode so that reading leaves no trace; and the SHA-256 of every file under a folder.
+QStringList logicalDump(const QString& databasePath);
+QMap<QString, QString> folderHashes(const QString& folder);
 
 }  // namespace ipnp::test

@@ -1,0 +1,119 @@
+// The headless workflow a new user runs: make-phantoms, init, import, status, simulate-partial,
+// export, check. Expected numbers come from the phantom contract (9 organs of AMOS's 15 in every
+// case) and the protocol's arithmetic, not from the program's output.
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "TestSupport.h"
+
+using namespace ipnp::test;
+
+namespace {
+const QStringList kPhantomOrgans{"spleen",  "right kidney", "left kidney",        "gallbladder", "liver",
+                                 "stomach", "aorta",        "inferior vena cava", "pancreas"};
+
+QJsonObject statusJson(const QString& project) {
+    const ProcessResult result = runIpnp({"status", "--json", "-p", project});
+    if (result.exitCode != 0) qWarning("%s", qPrintable(result.err));
+    return QJsonDocument::fromJson(result.out.toUtf8()).object();
+}
+}  // namespace
+
+class CliEndToEndTest : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir;
+
+private Q_SLOTS:
+    void everySubcommandHasHelp() {
+        for (const QStringList& command :
+             {QStringList{}, {"init"}, {"import"}, {"schema"}, {"status"}, {"simulate-partial"}, {"export"},
+              {"export", "labels"}, {"export", "nnunet"}, {"make-phantoms"}, {"check"}, {"demo"}}) {
+            const ProcessResult result = runIpnp(command + QStringList{"--help"});
+            QVERIFY2(result.exitCode == 0 && result.out.contains("Usage"), qPrintable(command.join(' ')));
+        }
+    }
+
+    void wholeWorkflow() {
+        const QString phantoms = dir.filePath("phantoms"), project = dir.filePath("project");
+        ProcessResult result = runIpnp({"make-phantoms", phantoms, "--count", "6", "--size", "32", "--spacing", "6", "--seed", "4"});
+        QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+        QVERIFY(result.err.contains("[6/6]"));  // progress on stderr
+        QCOMPARE(QDir(phantoms + "/imagesTr").entryList(QDir::Files).size(), 6);
+
+        QCOMPARE(runIpnp({"init", project}).exitCode, 0);
+        result = runIpnp({"import", phantoms, "-p", project});
+        QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+
+        QJsonObject status = statusJson(project);
+        QCOMPARE(status["schema"].toString(), QString("amos15"));
+        QCOMPARE(status["splits"].toObject()["train"].toInt(), 6);
+        const QJsonObject counts = status["counts"].toObject();
+        QCOMPARE(counts.size(), 15);
+        for (const QString& organ : counts.keys()) {
+            const int manual = kPhantomOrgans.contains(organ) ? 6 : 0;
+            QCOMPARE(counts[organ].toObject()["manual"].toInt(), manual);
+            QCOMPARE(counts[organ].toObject()["unknown"].toInt(), 6 - manual);
+        }
+        QCOMPARE(status["totals"].toObject()["manual"].toInt(), 6 * 9);
+        QCOMPARE(status["scans"].toArray().size(), 6);
+
+        // Inside the project folder, -p is not needed; the table shows one row per scan.
+        result = runIpnp({"status"}, project);
+        QCOMPARE(result.exitCode, 0);
+        QVERIFY(result.out.contains("phantom_0005") && result.out.contains("Legend"));
+
+        // 6 scans, test fraction 0.34 -> round(2.04) = 2 test; keep 0.67 of 9 -> 6 kept, 3 hidden.
+        result = runIpnp({"simulate-partial", "--test-fraction", "0.34", "--keep-fraction", "0.67", "--seed", "3", "-p", project});
+        QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+        status = statusJson(project);
+        QCOMPARE(status["splits"].toObject()["train"].toInt(), 4);
+        QCOMPARE(status["splits"].toObject()["test"].toInt(), 2);
+        QCOMPARE(status["totals"].toObject()["manual"].toInt(), 4 * 6);
+        QCOMPARE(QDir(project + "/truth").entryList(QDir::Dirs | QDir::NoDotAndDotDot).size(), 6);
+
+        // Label maps for the 4 training scans that still have labels.
+        result = runIpnp({"export", "labels", dir.filePath("labels_out"), "-p", project});
+        QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+        QCOMPARE(QDir(dir.filePath("labels_out")).entryList(QDir::Files).size(), 4);
+
+        // No training scan is complete: nnU-Net export refuses unless partial scans are asked for.
+        result = runIpnp({"export", "nnunet", dir.filePath("nn"), "-p", project});
+        QCOMPARE(result.exitCode, 1);
+        QVERIFY(result.err.contains("--include-partial"));
+        result = runIpnp({"export", "nnunet", dir.filePath("nn"), "--include-partial", "--dataset-id", "12", "-p", project});
+        QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+        QVERIFY(result.err.contains("warning") && result.err.contains("partially labeled"));
+        QCOMPARE(QDir(dir.filePath("nn/Dataset012_IPnP/labelsTr")).entryList(QDir::Files).size(), 4);
+
+        result = runIpnp({"check", "-p", project});
+        QVERIFY2(result.exitCode == 0 && result.out.contains("integrity: ok"), qPrintable(result.out + result.err));
+
+        result = runIpnp({"schema", "--json", "-p", project});
+        QCOMPARE(QJsonDocument::fromJson(result.out.toUtf8()).object()["organs"].toArray().size(), 15);
+    }
+
+    void demoWritesItsReport() {
+        const QString out = dir.filePath("demo");
+        ProcessResult result = runIpnp({"demo", "--out", out, "--count", "4", "--size", "32", "--headless"});
+        QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+        QVERIFY(result.out.contains("Report: " + out + "/report.md"));
+        QFile report(out + "/report.md");
+        QVERIFY(report.open(QIODevice::ReadOnly));
+        QVERIFY(report.readAll().contains("Coverage matrix"));
+        // A rerun replaces its own folder; a foreign folder is never touched.
+        QCOMPARE(runIpnp({"demo", "--out", out, "--count", "4", "--size", "32", "--headless"}).exitCode, 0);
+        QDir().mkpath(dir.filePath("mine"));
+        QFile mine(dir.filePath("mine/keep.txt"));
+        QVERIFY(mine.open(QIODevice::WriteOnly));
+        mine.close();
+        QCOMPARE(runIpnp({"demo", "--out", dir.filePath("mine"), "--count", "4", "--size", "32"}).exitCode, 1);
+        QVERIFY(QFile::exists(dir.filePath("mine/keep.txt")));
+    }
+};
+
+QTEST_APPLESS_MAIN(CliEndToEndTest)
+#include "CliEndToEndTest.moc"
