@@ -20,6 +20,22 @@ std::optional<CoverageState> coverageStateFromString(const std::string& text) {
     return std::nullopt;
 }
 
+CoverageState coverageStateFromText(std::string_view text) {
+    // The six spellings differ in their first letter or, for the pseudo states, the eighth.
+    if (text.empty()) return CoverageState::Unknown;
+    switch (text[0]) {
+        case 'm': return CoverageState::Manual;
+        case 'r': return CoverageState::Rejected;
+        case 'a': return CoverageState::Absent;
+        case 'u': return CoverageState::Unknown;
+        case 'p':
+            if (text == "pseudo-accepted") return CoverageState::PseudoAccepted;
+            if (text == "pseudo-pending") return CoverageState::PseudoPending;
+            return CoverageState::Unknown;
+    }
+    return CoverageState::Unknown;
+}
+
 char coverageStateSymbol(CoverageState state) {
     switch (state) {
         case CoverageState::Manual: return 'M';

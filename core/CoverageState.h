@@ -3,6 +3,7 @@
 #include <array>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace ipnp {
 
@@ -22,6 +23,8 @@ constexpr std::array<CoverageState, 6> kAllCoverageStates{
 // Stable spellings used in the database, JSON and the CLI: "manual", "pseudo-accepted", ...
 const char* toString(CoverageState state);
 std::optional<CoverageState> coverageStateFromString(const std::string& text);
+// For text the database already checked (a CHECK constraint): unknown spellings read as Unknown.
+CoverageState coverageStateFromText(std::string_view text);
 // One character for compact tables: M A P R X .
 char coverageStateSymbol(CoverageState state);
 // True when training may use the organ's label in this scan (manual, accepted or absent).

@@ -9,6 +9,7 @@
 
 #include "AtomicFile.h"
 #include "Error.h"
+#include "OrganSchemaFile.h"
 #include "ProjectSchema.h"
 
 namespace ipnp {
@@ -51,9 +52,7 @@ void requireProjectDatabase(SqliteDatabase& database) {
 void insertSchema(SqliteDatabase& database, const OrganSchema& schema) {
     SqliteStatement insert(database, "INSERT INTO organs (id, name, colour, synonyms) VALUES (?1, ?2, ?3, ?4)");
     for (const Organ& organ : schema.organs()) {
-        char colour[8];
-        std::snprintf(colour, sizeof colour, "#%02x%02x%02x", organ.colour[0], organ.colour[1], organ.colour[2]);
-        insert.bind(1, organ.index).bind(2, organ.name).bind(3, std::string(colour))
+        insert.bind(1, organ.index).bind(2, organ.name).bind(3, toHexColour(organ.colour))
             .bind(4, json(organ.synonyms).dump());
         insert.run();
     }
@@ -149,7 +148,7 @@ std::string ProjectStore::now() {
     const auto millis = duration_cast<milliseconds>(time.time_since_epoch()).count() % 1000;
     std::tm utc{};
     gmtime_r(&seconds, &utc);
-    char text[40];
+    char text[64];
     std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
                   utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(millis));
     return text;
@@ -167,9 +166,7 @@ OrganSchema ProjectStore::schema() {
         Organ organ;
         organ.index = static_cast<int>(rows.columnInt(0));
         organ.name = rows.columnText(1);
-        const std::string colour = rows.columnText(2);
-        for (int c = 0; c < 3 && colour.size() == 7; ++c)
-            organ.colour[c] = static_cast<std::uint8_t>(std::stoi(colour.substr(1 + 2 * c, 2), nullptr, 16));
+        organ.colour = parseHexColour(rows.columnText(2));
         organ.synonyms = json::parse(rows.columnText(3)).get<std::vector<std::string>>();
         organs.push_back(std::move(organ));
     }
@@ -228,23 +225,22 @@ CoverageMatrix ProjectStore::coverageMatrix() {
         }
     }
     CoverageMatrix matrix(schema().organs(), std::move(rows));
+    // Hot loop (300,000 rows for 10,000 scans x 30 organs): table lookups, no string copies.
+    std::array<std::size_t, 256> columnOfOrgan;
+    columnOfOrgan.fill(matrix.organs().size());
+    for (std::size_t column = 0; column < matrix.organs().size(); ++column)
+        columnOfOrgan[matrix.organs()[column].index] = column;
     // Scan ids ascend with their rows, so a merge walk places each cell without a lookup table.
     SqliteStatement cells(database_, "SELECT scan_id, organ_id, state FROM coverage ORDER BY scan_id");
     std::size_t row = 0;
-    int lastOrgan = -1;
-    std::size_t lastColumn = 0;
     while (cells.step()) {
         const std::int64_t scanId = cells.columnInt(0);
         while (row < scanIds.size() && scanIds[row] < scanId) ++row;
         if (row == scanIds.size()) break;
-        const int organ = static_cast<int>(cells.columnInt(1));
-        if (organ != lastOrgan) {
-            lastColumn = matrix.columnOf(organ);
-            lastOrgan = organ;
-        }
-        if (lastColumn == matrix.organs().size()) continue;
-        const auto state = coverageStateFromString(cells.columnText(2));
-        matrix.setState(row, lastColumn, state.value_or(CoverageState::Unknown));
+        const std::int64_t organ = cells.columnInt(1);
+        const std::size_t column = organ >= 0 && organ < 256 ? columnOfOrgan[organ] : matrix.organs().size();
+        if (column == matrix.organs().size()) continue;
+        matrix.setState(row, column, coverageStateFromText(cells.columnTextView(2)));
     }
     return matrix;
 }
@@ -276,6 +272,15 @@ void ProjectStore::addEvent(const std::string& kind, const std::string& detailJs
     insert.run();
 }
 
+namespace {
+// Same organ under another spelling: a name of one is the name or a synonym of the other.
+bool sameOrgan(const Organ& a, const Organ& b) {
+    const OrganSchema first("a", {a}), second("b", {b});
+    if (second.byName(a.name)) return true;
+    return first.byName(b.name) != nullptr;
+}
+}  // namespace
+
 void replaceProjectSchema(ProjectStore& store, const OrganSchema& schema) {
     SqliteDatabase& database = store.database();
     SqliteTransaction transaction(database);
@@ -285,17 +290,23 @@ void replaceProjectSchema(ProjectStore& store, const OrganSchema& schema) {
                           "(SELECT count(*) FROM truth WHERE organ_id = ?1) + "
                           "(SELECT count(*) FROM coverage WHERE organ_id = ?1 AND state <> 'unknown')");
     for (const Organ& organ : old.organs()) {
-        if (schema.byIndex(organ.index)) continue;
         inUse.bind(1, organ.index);
         inUse.step();
         const std::int64_t uses = inUse.columnInt(0);
         inUse.reset();
-        if (uses > 0)
+        const Organ* successor = schema.byIndex(organ.index);
+        if (uses > 0 && !successor)
             throw Error(schema.name(), "drops organ " + std::to_string(organ.index) + " '" + organ.name +
                                            "', which the project still uses (" + std::to_string(uses) +
                                            " labels or known states); keep its index");
-        database.execute("DELETE FROM coverage WHERE organ_id = " + std::to_string(organ.index) +
-                         "; DELETE FROM organs WHERE id = " + std::to_string(organ.index));
+        // The labels stay under their index: the organ there must still be the same organ.
+        if (uses > 0 && !sameOrgan(organ, *successor))
+            throw Error(schema.name(), "calls index " + std::to_string(organ.index) + " '" + successor->name +
+                                           "', but the project's labels there are '" + organ.name +
+                                           "'; keep the name or list it as a synonym");
+        if (!successor)
+            database.execute("DELETE FROM coverage WHERE organ_id = " + std::to_string(organ.index) +
+                             "; DELETE FROM organs WHERE id = " + std::to_string(organ.index));
     }
     // Park every name first, so that organs may swap names without tripping UNIQUE.
     database.execute("UPDATE organs SET name = '#renaming ' || id");
@@ -304,10 +315,8 @@ void replaceProjectSchema(ProjectStore& store, const OrganSchema& schema) {
     SqliteStatement addCoverage(database, "INSERT INTO coverage (scan_id, organ_id, state, updated_at) "
                                           "SELECT id, ?1, 'unknown', ?2 FROM scans");
     for (const Organ& organ : schema.organs()) {
-        char colour[8];
-        std::snprintf(colour, sizeof colour, "#%02x%02x%02x", organ.colour[0], organ.colour[1], organ.colour[2]);
         SqliteStatement& statement = old.byIndex(organ.index) ? update : insert;
-        statement.bind(1, organ.index).bind(2, organ.name).bind(3, std::string(colour)).bind(4, json(organ.synonyms).dump());
+        statement.bind(1, organ.index).bind(2, organ.name).bind(3, toHexColour(organ.colour)).bind(4, json(organ.synonyms).dump());
         statement.run();
         if (!old.byIndex(organ.index)) {
             addCoverage.bind(1, organ.index).bind(2, ProjectStore::now());

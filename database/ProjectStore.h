@@ -81,7 +81,8 @@ private:
 
 // Replaces the organ schema in one transaction. Organs may be renamed, recoloured, added (their
 // coverage starts `unknown`) or dropped when nothing refers to them; an organ with labels, truth
-// or a known state must keep its index. Throws ipnp::Error (project unchanged) otherwise.
+// or a known state must keep its index and stay the same organ (its old name is the new one's
+// name or synonym, or the reverse). Throws ipnp::Error (project unchanged) otherwise.
 void replaceProjectSchema(ProjectStore& store, const OrganSchema& schema);
 
 // JSON text for geometry and boxes as the database stores them.

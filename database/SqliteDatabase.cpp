@@ -7,7 +7,8 @@
 namespace ipnp {
 
 SqliteDatabase::SqliteDatabase(const std::string& path, Mode mode) : path_(path) {
-    const int flags = SQLITE_OPEN_READWRITE | (mode == Mode::Create ? SQLITE_OPEN_CREATE : 0);
+    // NOMUTEX: a connection belongs to one thread (DESIGN.md), so SQLite's own locking is waste.
+    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (mode == Mode::Create ? SQLITE_OPEN_CREATE : 0);
     if (sqlite3_open_v2(path.c_str(), &handle_, flags, nullptr) != SQLITE_OK) {
         const std::string reason = handle_ ? sqlite3_errmsg(handle_) : "out of memory";
         sqlite3_close(handle_);
@@ -95,6 +96,10 @@ double SqliteStatement::columnDouble(int column) const { return sqlite3_column_d
 std::string SqliteStatement::columnText(int column) const {
     const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement_, column));
     return text ? std::string(text, sqlite3_column_bytes(statement_, column)) : std::string();
+}
+std::string_view SqliteStatement::columnTextView(int column) const {
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement_, column));
+    return text ? std::string_view(text, sqlite3_column_bytes(statement_, column)) : std::string_view();
 }
 bool SqliteStatement::columnIsNull(int column) const {
     return sqlite3_column_type(statement_, column) == SQLITE_NULL;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -38,6 +39,8 @@ public:
     std::int64_t columnInt(int column) const;
     double columnDouble(int column) const;
     std::string columnText(int column) const;
+    // Valid until the next step(): no copy, for hot loops over many rows.
+    std::string_view columnTextView(int column) const;
     bool columnIsNull(int column) const;
 
 private:

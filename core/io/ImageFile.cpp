@@ -64,7 +64,7 @@ itk::ImageIOBase::Pointer openImageIO(const std::string& path) {
     return io;
 }
 
-ImageHeader headerFrom(itk::ImageIOBase& io, const std::string& path) {
+ImageHeader headerFrom(itk::ImageIOBase& io) {
     ImageHeader header;
     unsigned dimensions = io.GetNumberOfDimensions();
     while (dimensions > 3 && io.GetDimensions(dimensions - 1) == 1) --dimensions;
@@ -81,7 +81,6 @@ ImageHeader headerFrom(itk::ImageIOBase& io, const std::string& path) {
             g.direction[row * 3 + axis] = row < column.size() ? column[row] : (row == axis ? 1.0 : 0.0);
     }
     for (unsigned axis = io.GetNumberOfDimensions(); axis < 3; ++axis) g.size[axis] = 1;
-    (void)path;
     return header;
 }
 
@@ -175,14 +174,14 @@ void requireSupportedGeometry(const ImageGeometry& geometry, const std::string& 
 
 ImageHeader readImageHeader(const std::string& path) {
     itk::ImageIOBase::Pointer io = openImageIO(path);
-    return headerFrom(*io, path);
+    return headerFrom(*io);
 }
 
 RawImage readRawImage(const std::string& path, GzipCheck gzipCheck) {
     itk::ImageIOBase::Pointer io = openImageIO(path);
     if (gzipCheck == GzipCheck::Verify && GzipIntegrity::isGzipFileName(path)) GzipIntegrity::requireWholeFile(path);
     RawImage raw;
-    raw.header = headerFrom(*io, path);
+    raw.header = headerFrom(*io);
     requireScalar3D(raw.header, path);
     requireSupportedGeometry(raw.header.geometry, path);
     const std::size_t bytes = raw.header.geometry.voxelCount() * byteSize(raw.header.componentType);

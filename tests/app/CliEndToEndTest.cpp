@@ -96,6 +96,68 @@ private Q_SLOTS:
         QCOMPARE(QJsonDocument::fromJson(result.out.toUtf8()).object()["organs"].toArray().size(), 15);
     }
 
+    void schemaAndRoundTripThroughNnUNet() {
+        const QString phantoms = dir.filePath("rt_phantoms"), project = dir.filePath("rt_project");
+        QCOMPARE(runIpnp({"make-phantoms", phantoms, "--count", "3", "--size", "32", "--spacing", "6"}).exitCode, 0);
+        QCOMPARE(runIpnp({"init", project}).exitCode, 0);
+        QCOMPARE(runIpnp({"import", phantoms, "--fully-labeled", "-p", project}).exitCode, 0);
+
+        // Another organ set under the same indices would relabel the spleen as the brainstem: refused.
+        ProcessResult result = runIpnp({"schema", "--set", "head-neck-oar", "-p", project});
+        QCOMPARE(result.exitCode, 1);
+        QVERIFY2(result.err.contains("labels there are 'spleen'"), qPrintable(result.err));
+        // An extra organ is fine, and starts unknown in every scan.
+        QFile extended(dir.filePath("extended.json"));
+        QVERIFY(extended.open(QIODevice::WriteOnly));
+        QJsonObject schema = QJsonDocument::fromJson(runIpnp({"schema", "--json", "-p", project}).out.toUtf8()).object();
+        QJsonArray organs = schema["organs"].toArray();
+        organs.append(QJsonObject{{"index", 16}, {"name", "portal vein"}, {"colour", "#3050d0"}});
+        schema["organs"] = organs;
+        extended.write(QJsonDocument(schema).toJson());
+        extended.close();
+        result = runIpnp({"schema", "--set", extended.fileName(), "-p", project});
+        QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+        const QJsonObject counts = statusJson(project)["counts"].toObject();
+        QCOMPARE(counts.size(), 16);
+        QCOMPARE(counts["portal vein"].toObject()["unknown"].toInt(), 3);
+
+        // With the portal vein unknown no scan is complete: export them as partial, then import the
+        // nnU-Net dataset into a new project with the same schema.
+        result = runIpnp({"export", "nnunet", dir.filePath("rt_nn"), "--include-partial", "--name", "RoundTrip", "-p", project});
+        QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+        const QString second = dir.filePath("rt_second");
+        QCOMPARE(runIpnp({"init", second, "--schema", extended.fileName()}).exitCode, 0);
+        result = runIpnp({"import", dir.filePath("rt_nn/Dataset501_RoundTrip"), "-p", second});
+        QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+        const QJsonObject again = statusJson(second);
+        QCOMPARE(again["totals"].toObject()["manual"].toInt(), 3 * 9);
+        QVERIFY(!again["counts"].toObject().contains("postcava"));  // names are the schema's
+        QCOMPARE(again["counts"].toObject()["inferior vena cava"].toObject()["manual"].toInt(), 3);
+        // The label maps survive the trip voxel for voxel.
+        QCOMPARE(runIpnp({"export", "labels", dir.filePath("rt_labels"), "-p", second}).exitCode, 0);
+        for (int n = 0; n < 3; ++n) {
+            const QString name = QString("phantom_%1.nii.gz").arg(n, 4, 10, QChar('0'));
+            if (!debianPythonHasNibabel()) break;
+            const auto same = runProgram("/usr/bin/python3", {"-c",
+                "import sys, nibabel as nib, numpy as np\n"
+                "a = np.asarray(nib.load(sys.argv[1]).dataobj); b = np.asarray(nib.load(sys.argv[2]).dataobj)\n"
+                "print('same' if a.shape == b.shape and (a == b).all() else 'differ')",
+                dir.filePath("rt_labels/") + name, phantoms + "/labelsTr/" + name});
+            QCOMPARE(same.out.trimmed(), QString("same"));
+        }
+    }
+
+    void folderOfImagesImportsWithoutLabels() {
+        const QString phantoms = dir.filePath("fo_phantoms"), project = dir.filePath("fo_project");
+        QCOMPARE(runIpnp({"make-phantoms", phantoms, "--count", "2", "--size", "24", "--spacing", "8"}).exitCode, 0);
+        QCOMPARE(runIpnp({"init", project, "--schema", "head-neck-oar"}).exitCode, 0);
+        const ProcessResult result = runIpnp({"import", phantoms + "/imagesTr", "--modality", "CT", "-p", project});
+        QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+        const QJsonObject status = statusJson(project);
+        QCOMPARE(status["scans"].toArray().size(), 2);
+        QCOMPARE(status["totals"].toObject()["unknown"].toInt(), 2 * 24);
+    }
+
     void demoWritesItsReport() {
         const QString out = dir.filePath("demo");
         ProcessResult result = runIpnp({"demo", "--out", out, "--count", "4", "--size", "32", "--headless"});

@@ -30,7 +30,10 @@ private Q_SLOTS:
 
     void coverageStatesHaveStableSpellings() {
         QCOMPARE(std::string(toString(CoverageState::PseudoAccepted)), std::string("pseudo-accepted"));
-        for (CoverageState state : kAllCoverageStates) QCOMPARE(*coverageStateFromString(toString(state)), state);
+        for (CoverageState state : kAllCoverageStates) {
+            QCOMPARE(*coverageStateFromString(toString(state)), state);
+            QCOMPARE(coverageStateFromText(toString(state)), state);
+        }
         QVERIFY(!coverageStateFromString("accepted").has_value());
         QVERIFY(isKnownForTraining(CoverageState::Absent));
         QVERIFY(!isKnownForTraining(CoverageState::Rejected));

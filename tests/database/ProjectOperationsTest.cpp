@@ -23,6 +23,7 @@
 #include "TestSupport.h"
 
 using namespace ipnp;
+using test::errorOf;
 namespace fs = std::filesystem;
 
 namespace {
@@ -32,15 +33,6 @@ OrganSchema amos() { return organSchemaFromJson(builtinSchemaJson().at("amos15")
 
 std::int64_t countOf(ProjectStore& store, const std::string& sql) { return store.database().queryInt(sql); }
 
-template <typename Call>
-QString errorOf(Call call) {
-    try {
-        call();
-    } catch (const Error& error) {
-        return QString::fromStdString(error.what());
-    }
-    return {};
-}
 
 // Every regular file under a folder, relative path -> SHA-256 (Qt's implementation).
 std::map<QString, QString> fileHashes(const QString& folder) {

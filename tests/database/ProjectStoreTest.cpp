@@ -5,12 +5,16 @@
 #include <QtTest>
 #include <sqlite3.h>
 
+#include <atomic>
+#include <thread>
+
 #include "Error.h"
 #include "ProjectSchema.h"
 #include "ProjectStore.h"
 #include "TestSupport.h"
 
 using namespace ipnp;
+using test::errorOf;
 
 namespace {
 OrganSchema threeOrgans() {
@@ -29,15 +33,6 @@ void rawSql(const QString& path, const char* sql) {
     QVERIFY2(result == SQLITE_OK, qPrintable(message));
 }
 
-template <typename Call>
-QString errorOf(Call call) {
-    try {
-        call();
-    } catch (const Error& error) {
-        return QString::fromStdString(error.what());
-    }
-    return {};
-}
 }  // namespace
 
 class ProjectStoreTest : public QObject {
@@ -114,6 +109,40 @@ private Q_SLOTS:
         QVERIFY(errorOf([&] { ProjectStore::open(dir.path().toStdString()); }).contains("ipnp init"));
     }
 
+    void aConnectionPerThreadReadsWhileAnotherWrites() {
+        // WAL: a reader (the GUI) never waits for a writer (a worker), each on its own connection.
+        QTemporaryDir dir;
+        const std::string folder = dir.path().toStdString();
+        ProjectStore::create(folder, threeOrgans()).reset();
+        std::atomic<bool> writing{true};
+        std::string writerError;
+        std::thread writer([&] {
+            try {
+                auto store = ProjectStore::open(folder);
+                for (int n = 0; n < 200; ++n) {
+                    SqliteTransaction transaction(store->database());
+                    store->addEvent("tick", "{}");
+                    transaction.commit();
+                }
+            } catch (const std::exception& error) {
+                writerError = error.what();
+            }
+            writing = false;
+        });
+        auto reader = ProjectStore::open(folder);
+        int reads = 0;
+        std::int64_t last = 0;
+        while (writing || reads == 0) {
+            const std::int64_t ticks = reader->database().queryInt("SELECT count(*) FROM events WHERE kind = 'tick'");
+            QVERIFY(ticks >= last);  // never goes back: each read sees a committed state
+            last = ticks;
+            ++reads;
+        }
+        writer.join();
+        QVERIFY2(writerError.empty(), writerError.c_str());
+        QCOMPARE(reader->database().queryInt("SELECT count(*) FROM events WHERE kind = 'tick'"), std::int64_t(200));
+    }
+
     void schemaChangesKeepUsedOrgans() {
         QTemporaryDir dir;
         auto store = ProjectStore::create(dir.path().toStdString(), threeOrgans());
@@ -126,13 +155,20 @@ private Q_SLOTS:
         const OrganSchema withoutLiver("two", {{2, "spleen", {}, {}}, {3, "aorta", {}, {}}});
         QVERIFY(errorOf([&] { replaceProjectSchema(*store, withoutLiver); }).contains("liver"));
         QCOMPARE(store->schema().size(), std::size_t(3));
-        // Renames may swap names; new organs start unknown; unused organs may go.
-        const OrganSchema next("next", {{1, "spleen", {}, {}}, {2, "liver", {}, {}}, {5, "stomach", {}, {}}});
+        // The organ in use may not turn into another organ under its index.
+        const OrganSchema hijack("hijack", {{1, "spleen", {}, {}}, {2, "liver", {}, {}}, {3, "aorta", {}, {}}});
+        QVERIFY(errorOf([&] { replaceProjectSchema(*store, hijack); }).contains("labels there are 'liver'"));
+        // Respelled organs in use are fine; unused organs may swap names or go; new ones start unknown.
+        const OrganSchema next("next", {{1, "Liver", {}, {}}, {2, "aorta", {}, {}}, {3, "spleen", {}, {}},
+                                        {5, "stomach", {}, {}}});
         replaceProjectSchema(*store, next);
-        QCOMPARE(store->schema().byIndex(1)->name, std::string("spleen"));
+        QCOMPARE(store->schema().byIndex(2)->name, std::string("aorta"));
         QCOMPARE(db.queryInt("SELECT count(*) FROM coverage WHERE organ_id = 5 AND state = 'unknown'"), std::int64_t(1));
-        QCOMPARE(db.queryInt("SELECT count(*) FROM coverage WHERE organ_id = 3"), std::int64_t(0));
-        QCOMPARE(db.queryInt("SELECT count(*) FROM coverage"), std::int64_t(3));
+        QCOMPARE(db.queryInt("SELECT count(*) FROM coverage"), std::int64_t(4));
+        const OrganSchema smaller("smaller", {{1, "liver", {}, {}}, {5, "stomach", {}, {}}});
+        replaceProjectSchema(*store, smaller);
+        QCOMPARE(db.queryInt("SELECT count(*) FROM coverage WHERE organ_id IN (2, 3)"), std::int64_t(0));
+        QCOMPARE(store->schema().name(), std::string("smaller"));
     }
 };
 

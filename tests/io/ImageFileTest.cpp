@@ -14,6 +14,7 @@
 #include "TestSupport.h"
 
 using namespace ipnp;
+using test::errorOf;
 
 namespace {
 
@@ -52,15 +53,6 @@ void requireGeometryWithin(const ImageGeometry& a, const ImageGeometry& b, doubl
     for (int n = 0; n < 9; ++n) QVERIFY2(std::abs(a.direction[n] - b.direction[n]) <= tolerance, "direction");
 }
 
-template <typename Call>
-QString errorOf(Call call) {
-    try {
-        call();
-    } catch (const Error& error) {
-        return QString::fromStdString(error.what());
-    }
-    return {};
-}
 
 }  // namespace
 

@@ -2,6 +2,7 @@
 // Helpers shared by the Qt tests: temporary folders, hand-written image files (so a test's input
 // does not come from the code under test), and the independent checkers.
 #include <QByteArray>
+#include <stdexcept>
 #include <QString>
 #include <QMap>
 #include <QStringList>
@@ -35,6 +36,17 @@ bool debianPythonHasNibabel();
 }  // namespace ipnp::test
 
 namespace ipnp::test {
+
+// The message of the ipnp::Error a call throws, or "" when it throws none.
+template <typename Call>
+QString errorOf(Call call) {
+    try {
+        call();
+    } catch (const std::runtime_error& error) {
+        return QString::fromStdString(error.what());
+    }
+    return {};
+}
 
 // A logical dump of every table of a project database (rows sorted), read through SQLite in
 // immutable mode so that reading leaves no trace; and the SHA-256 of every file under a folder.

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# run-all.sh BUILD_DIR: every benchmark, one after the other (`./run.sh bench` calls this after
+# building). Each prints its figure against its peer or its target; none fails on a slow figure,
+# only when it cannot measure.
+set -euo pipefail
+
+BUILD_DIR=$(cd "${1:?usage: bench/run-all.sh BUILD_DIR}" && pwd)
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+
+section() { printf '\n== %s\n' "$*"; }
+
+section "status query (in process, target < 100 ms)"
+"$BUILD_DIR/bench/bench_status_query"
+
+section "import of a 512x512x300 CT (peer: gzip -dc, target <= 2x)"
+"$BENCH_DIR/import_bench.sh" "$BUILD_DIR"
+
+section "phantom generation (target: 20 cases of 96^3 in < 60 s on 2 cores)"
+phantom_dir=$(mktemp -d)
+trap 'rm -rf "$phantom_dir"' EXIT
+start=$(date +%s.%N)
+"$BUILD_DIR/app/ipnp" make-phantoms "$phantom_dir/ph" --count 20 --size 96 --spacing 2 2>/dev/null >/dev/null
+end=$(date +%s.%N)
+awk -v s="$start" -v e="$end" 'BEGIN { t = e - s; printf "make-phantoms 20 x 96^3: %.1f s  (target < 60 s: %s)\n", t, t < 60 ? "OK" : "MISSED" }'
