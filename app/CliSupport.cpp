@@ -19,12 +19,12 @@ std::unique_ptr<ProjectStore> openProject(const std::string& projectOption) {
     throw Error("no project: pass -p/--project DIR, or run inside a project folder (create one with `ipnp init DIR`)");
 }
 
-ProgressCallback stderrProgress(const std::string& activity) {
+ProgressCallback stderrProgress() {
     const bool terminal = ::isatty(STDERR_FILENO);
-    return [activity, terminal](std::size_t done, std::size_t total, const std::string& what) {
+    return [terminal](std::size_t done, std::size_t total, const std::string& what) {
         const int width = static_cast<int>(std::to_string(total).size());
-        std::fprintf(stderr, "%s[%*zu/%zu] %s %s%s", terminal ? "\r\033[K" : "", width, done, total,
-                     activity.c_str(), what.c_str(), terminal && done < total ? "" : "\n");
+        std::fprintf(stderr, "%s[%*zu/%zu] %s%s", terminal ? "\r\033[K" : "", width, done, total, what.c_str(),
+                     terminal && done < total ? "" : "\n");
         std::fflush(stderr);
     };
 }

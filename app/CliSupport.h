@@ -12,7 +12,7 @@ namespace ipnp::cli {
 std::unique_ptr<ProjectStore> openProject(const std::string& projectOption);
 
 // Prints "[ 3/20] what" lines on stderr (one line per step; rewritten in place on a terminal).
-ProgressCallback stderrProgress(const std::string& activity);
+ProgressCallback stderrProgress();
 
 // The organ schema named by --schema: a built-in name ("amos15", "head-neck-oar") or a JSON file.
 OrganSchema schemaFromOption(const std::string& option);

@@ -59,13 +59,13 @@ void runDemo(const DemoOptions& options) {
     phantomOptions.phantom.size = {options.size, options.size, options.size};
     phantomOptions.phantom.spacing = {options.spacing, options.spacing, options.spacing};
     phantomOptions.phantom.seed = 2026;
-    phantomOptions.progress = cli::stderrProgress("generated");
+    phantomOptions.progress = cli::stderrProgress();
     writePhantomDataset(phantoms, phantomOptions);
 
     std::fprintf(stderr, "2/4 creating the project and importing the dataset\n");
     auto store = ProjectStore::create(projectFolder, cli::schemaFromOption("amos15"));
     ScanImportOptions importOptions;
-    importOptions.progress = cli::stderrProgress("importing");
+    importOptions.progress = cli::stderrProgress();
     const ScanImportSummary imported =
         ScanImporter(*store).importScans(requestsForDataset(readDatasetDescription(phantoms), store->schema()), importOptions);
 

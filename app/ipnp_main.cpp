@@ -17,6 +17,7 @@
 #include "ProjectExporter.h"
 #include "ProjectStore.h"
 #include "ScanImporter.h"
+#include "SpecialistCommands.h"
 #include "StatusReport.h"
 
 namespace fs = std::filesystem;
@@ -80,7 +81,7 @@ void addImport(CLI::App& app, GlobalOptions& global) {
         }
         ScanImportOptions options;
         options.fullyLabeled = fullyLabeled;
-        options.progress = cli::stderrProgress("importing");
+        options.progress = cli::stderrProgress();
         const ScanImportSummary summary = ScanImporter(*store).importScans(requests, options);
         std::printf("Imported %zu scan(s) with %zu organ label(s) into %s\n", summary.scans, summary.labelFiles,
                     store->folder().c_str());
@@ -207,7 +208,7 @@ void addMakePhantoms(CLI::App& app) {
     command->callback([] {
         options.phantom.size = {size, size, size};
         options.phantom.spacing = {spacing, spacing, spacing};
-        options.progress = cli::stderrProgress("generated");
+        options.progress = cli::stderrProgress();
         writePhantomDataset(out, options);
         std::printf("Wrote %d phantom case(s) of %zu^3 voxels at %g mm to %s (dataset.json, imagesTr, labelsTr)\n",
                     options.count, size, spacing, out.c_str());
@@ -248,6 +249,7 @@ int main(int argc, char** argv) {
     addMakePhantoms(app);
     addCheck(app, global);
     addDemoCommand(app);
+    addSpecialistCommands(app, global.project);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {

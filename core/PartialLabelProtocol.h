@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "SeededRandom.h"
+
 namespace ipnp {
 
 struct PartialLabelOptions {
@@ -29,20 +31,5 @@ struct PartialLabelPlan {
 // Throws ipnp::Error for out-of-range options (the message names the option).
 PartialLabelPlan planPartialLabels(const std::vector<ScanLabels>& scans, const PartialLabelOptions& options);
 
-// A random generator whose sequence is the same on every platform (std::shuffle is not).
-class SeededRandom {
-public:
-    explicit SeededRandom(std::uint64_t seed) : state_(seed) {}
-    std::uint64_t next();                        // splitmix64
-    std::size_t below(std::size_t bound);        // uniform in [0, bound)
-    double uniform();                            // uniform in [0, 1)
-    template <typename T>
-    void shuffle(std::vector<T>& items) {
-        for (std::size_t n = items.size(); n > 1; --n) std::swap(items[n - 1], items[below(n)]);
-    }
-
-private:
-    std::uint64_t state_;
-};
 
 }  // namespace ipnp

@@ -7,7 +7,7 @@
 
 namespace ipnp {
 
-// done out of total steps, and what is being worked on now.
+// done out of total steps, and a phrase saying what is happening ("importing amos_0001").
 using ProgressCallback = std::function<void(std::size_t done, std::size_t total, const std::string& what)>;
 
 // Set from any thread; the work checks it between steps and throws ipnp::Cancelled.

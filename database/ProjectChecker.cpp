@@ -18,7 +18,7 @@ ProjectCheckReport checkProject(ProjectStore& store) {
     std::set<std::string> named;
     SqliteStatement files(store.database(),
                           "SELECT file, file_sha256 FROM scans UNION ALL SELECT file, sha256 FROM label_versions "
-                          "UNION ALL SELECT file, sha256 FROM truth");
+                          "UNION ALL SELECT file, sha256 FROM truth UNION ALL SELECT file, sha256 FROM checkpoints");
     while (files.step()) {
         const std::string relative = files.columnText(0);
         named.insert(relative);

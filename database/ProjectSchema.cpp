@@ -75,6 +75,27 @@ CREATE TABLE events (
 );
 CREATE INDEX label_versions_by_scan ON label_versions (scan_id, organ_id);
 )sql",
+        // 2: specialist training runs and their checkpoints (the latest one of each run is kept).
+        R"sql(
+CREATE TABLE training_runs (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    started_at  TEXT NOT NULL,
+    settings    TEXT NOT NULL,                  -- JSON: everything needed to resume identically
+    scans       INTEGER NOT NULL,               -- training scans used
+    status      TEXT NOT NULL CHECK (status IN ('running', 'finished', 'failed'))
+);
+CREATE TABLE checkpoints (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id      INTEGER NOT NULL REFERENCES training_runs(id),
+    file        TEXT NOT NULL UNIQUE,           -- relative to the project folder
+    sha256      TEXT NOT NULL,
+    iteration   INTEGER NOT NULL,
+    iterations  INTEGER NOT NULL,
+    loss        REAL NOT NULL,
+    metrics     TEXT NOT NULL DEFAULT '{}',     -- JSON: validation Dice per organ on the test split
+    created_at  TEXT NOT NULL
+);
+)sql",
     };
     return list;
 }

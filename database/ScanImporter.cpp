@@ -105,7 +105,7 @@ ScanImportSummary ScanImporter::importScans(const std::vector<ScanImportRequest>
         scan.name = request.name.empty() ? imageStem(request.image) : request.name;
         scan.modality = request.modality;
         scan.sourcePath = fs::absolute(request.image).lexically_normal().string();
-        if (options.progress) options.progress(n, requests.size(), scan.name);
+        if (options.progress) options.progress(n, requests.size(), "importing " + scan.name);
 
         if (!fs::exists(request.image)) throw Error(request.image, "no such file");
         if (!isValidScanName(scan.name))
@@ -201,7 +201,7 @@ ScanImportSummary ScanImporter::importScans(const std::vector<ScanImportRequest>
         summary.labelFiles += scan.labels.size();
         scans.push_back(std::move(scan));
     }
-    if (options.progress) options.progress(requests.size(), requests.size(), "recording in the project");
+    if (options.progress) options.progress(requests.size(), requests.size(), "recording the scans in the project");
 
     // Every file is in place: record them all at once, hashes included.
     SqliteDatabase& database = store_.database();

@@ -1,31 +1,16 @@
 #pragma once
-// Files that appear whole or not at all: written under a temporary name in the destination's
-// folder, flushed to disk, then renamed over the destination (rename is atomic on POSIX).
+// Atomic placement of files (core/AtomicWrite.h) plus the copy that hashes on the way.
+#include <cstddef>
 #include <functional>
 #include <string>
 
+#include "AtomicWrite.h"
+
 namespace ipnp {
-
-// A temporary path next to `destination` that keeps its extension (ITK picks the format by it):
-// "labels/a.nii.gz" -> "labels/.a.tmp-<pid>-<n>.nii.gz".
-std::string temporarySiblingPath(const std::string& destination);
-
-// Flushes a written file (and then its folder's entry) to stable storage.
-void syncFile(const std::string& path);
-void syncDirectory(const std::string& directory);
-
-// Calls write(tempPath), syncs, renames onto destination. The temp file is removed on failure.
-void writeFileAtomically(const std::string& destination,
-                         const std::function<void(const std::string& tempPath)>& write);
 
 // Copies source byte for byte to destination atomically; returns the SHA-256 of the bytes copied.
 // `observe`, when given, sees every chunk too (e.g. to check a gzip stream on the same pass).
 std::string copyFileAtomically(const std::string& source, const std::string& destination,
                                const std::function<void(const char* data, std::size_t size)>& observe = {});
-
-// The extension the image formats care about: ".nii.gz", ".nii", ".nrrd", ".nhdr", ".mha", ".mhd".
-std::string imageExtension(const std::string& path);
-// File name without folder and without imageExtension(): "/a/b/case_01.nii.gz" -> "case_01".
-std::string imageStem(const std::string& path);
 
 }  // namespace ipnp

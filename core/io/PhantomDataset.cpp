@@ -56,7 +56,7 @@ void writePhantomDataset(const std::string& folder, const PhantomDatasetOptions&
                 writeVolume(phantom.image, item.image);
                 writeVolume(phantom.truth, *item.label);
                 std::lock_guard<std::mutex> lock(reporting);
-                if (options.progress) options.progress(++finished, options.count, item.name);
+                if (options.progress) options.progress(++finished, options.count, "generated " + item.name);
             } catch (...) {
                 std::lock_guard<std::mutex> lock(reporting);
                 if (!failure) failure = std::current_exception();

@@ -1,0 +1,209 @@
+#include "TorchSpecialist.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+
+#include "Checkpoint.h"
+#include "Error.h"
+#include "PartialLabelLoss.h"
+#include "Preprocessing.h"
+#include "SeededRandom.h"
+#include "SlidingWindowPredictor.h"
+#include "TrainingData.h"
+#include "UNet3d.h"
+
+namespace ipnp {
+
+namespace {
+constexpr double kPolyExponent = 0.9;  // nnU-Net's learning-rate decay
+constexpr double kMomentum = 0.99;
+
+std::unique_ptr<torch::optim::Optimizer> makeOptimizer(UNet3d& model, const SpecialistSettings& settings) {
+    if (settings.optimizer == "adamw")
+        return std::make_unique<torch::optim::AdamW>(
+            model->parameters(), torch::optim::AdamWOptions(settings.learningRate).weight_decay(settings.weightDecay));
+    if (settings.optimizer != "sgd") throw Error("unknown optimizer '" + settings.optimizer + "' (sgd or adamw)");
+    return std::make_unique<torch::optim::SGD>(model->parameters(), torch::optim::SGDOptions(settings.learningRate)
+                                                                        .momentum(kMomentum)
+                                                                        .nesterov(true)
+                                                                        .weight_decay(settings.weightDecay));
+}
+
+void setLearningRate(torch::optim::Optimizer& optimizer, double rate) {
+    for (auto& group : optimizer.param_groups()) group.options().set_lr(rate);
+}
+
+// Deep supervision: output k is at 1/2^k resolution and weighs 1/2^k (normalised), as in nnU-Net.
+PartialLabelLossTerms supervisedLoss(const std::vector<torch::Tensor>& outputs, const PartialLabelTargets& targets,
+                                     const PartialLabelLossWeights& weights) {
+    using torch::indexing::None;
+    using torch::indexing::Slice;
+    PartialLabelLossTerms sum;
+    double norm = 0;
+    for (std::size_t k = 0; k < outputs.size(); ++k) norm += 1.0 / (1 << k);
+    for (std::size_t k = 0; k < outputs.size(); ++k) {
+        const long stride = 1L << k;
+        const auto every = Slice(None, None, stride);
+        PartialLabelTargets scaled{targets.target.index({Slice(), every, every, every}), targets.labeled,
+                                   targets.valid.index({Slice(), every, every, every})};
+        const PartialLabelLossTerms terms = partialLabelLoss(outputs[k], scaled, weights);
+        const double w = (1.0 / stride) / norm;
+        if (k == 0) {
+            sum = {terms.crossEntropy * w, terms.dice * w, terms.exclusion * w, terms.total * w};
+        } else {
+            sum.crossEntropy = sum.crossEntropy + terms.crossEntropy * w;
+            sum.dice = sum.dice + terms.dice * w;
+            sum.exclusion = sum.exclusion + terms.exclusion * w;
+            sum.total = sum.total + terms.total * w;
+        }
+    }
+    return sum;
+}
+}  // namespace
+
+struct TorchSpecialist::State {
+    TrainingPlan plan;
+    UNet3d model{nullptr};
+    torch::Device device = torch::kCPU;
+};
+
+TorchSpecialist::TorchSpecialist() : state_(std::make_unique<State>()) {}
+TorchSpecialist::~TorchSpecialist() = default;
+
+bool TorchSpecialist::cudaAvailable() { return torch::cuda::is_available(); }
+
+void TorchSpecialist::setDevice(const std::string& device) {
+    if (device == "cpu") {
+        state_->device = torch::kCPU;
+    } else if (device == "cuda") {
+        if (!cudaAvailable())
+            throw Error("--device cuda: this LibTorch has no CUDA support or no GPU is visible; use --device cpu");
+        state_->device = torch::kCUDA;
+    } else {
+        throw Error("unknown device '" + device + "' (cpu or cuda)");
+    }
+    if (state_->model) state_->model->to(state_->device);
+}
+
+void TorchSpecialist::setThreads(int threads) {
+    if (threads > 0) torch::set_num_threads(threads);
+}
+
+const TrainingPlan& TorchSpecialist::plan() const {
+    if (!state_->model) throw Error("the specialist has not been trained or loaded yet");
+    return state_->plan;
+}
+
+void TorchSpecialist::load(const std::string& checkpointPath) {
+    CheckpointReader reader(checkpointPath);
+    state_->plan = reader.plan();
+    state_->model = UNet3d(state_->plan.network, 1, state_->plan.channels());
+    reader.loadModel(state_->model);
+    state_->model->to(state_->device);
+}
+
+void TorchSpecialist::train(const std::vector<SpecialistTrainingCase>& cases, const SpecialistSettings& settings,
+                            const std::string& resumeFrom, const TrainingCallbacks& callbacks) {
+    setDevice(settings.device);
+    setThreads(settings.threads);
+    auto log = [&](const std::string& text) {
+        if (callbacks.log) callbacks.log(text);
+    };
+
+    std::unique_ptr<CheckpointReader> resumed;
+    if (!resumeFrom.empty()) resumed = std::make_unique<CheckpointReader>(resumeFrom);
+    state_->plan = resumed ? resumed->plan() : planTraining(cases, settings, settings.modality, log);
+    const TrainingPlan& plan = state_->plan;
+    torch::manual_seed(settings.seed);
+    state_->model = UNet3d(plan.network, 1, plan.channels());
+    if (resumed) resumed->loadModel(state_->model);
+    state_->model->to(state_->device);
+    state_->model->train();
+    auto optimizer = makeOptimizer(state_->model, settings);
+    if (resumed) resumed->loadOptimizer(*optimizer);
+    SeededRandom random(resumed ? resumed->progress().randomState : settings.seed);
+    const int first = resumed ? resumed->progress().iteration : 0;
+    if (resumed) log("resuming from " + resumeFrom + " at iteration " + std::to_string(first));
+
+    std::vector<PreparedCase> prepared;
+    for (const SpecialistTrainingCase& item : cases) prepared.push_back(prepareCase(item, plan, settings.marginalLoss));
+    const PatchSampler sampler(prepared, plan, settings);
+    PartialLabelLossWeights weights;
+    weights.exclusion = settings.marginalLoss ? settings.exclusionWeight : 0.0;
+
+    double lastLoss = resumed ? resumed->progress().loss : 0;
+    for (int iteration = first; iteration < settings.iterations; ++iteration) {
+        if (callbacks.cancel && callbacks.cancel->load()) {
+            log("cancelled at iteration " + std::to_string(iteration));
+            break;
+        }
+        const auto started = std::chrono::steady_clock::now();
+        setLearningRate(*optimizer, settings.learningRate *
+                                        std::pow(1.0 - double(iteration) / settings.iterations, kPolyExponent));
+        TrainingBatch batch = sampler.next(random);
+        batch.targets.target = batch.targets.target.to(state_->device);
+        batch.targets.valid = batch.targets.valid.to(state_->device);
+        batch.targets.labeled = batch.targets.labeled.to(state_->device);
+        const std::vector<torch::Tensor> outputs = state_->model->forward(batch.image.to(state_->device));
+        const PartialLabelLossTerms loss = supervisedLoss(outputs, batch.targets, weights);
+        const double value = loss.total.item<double>();
+        if (!std::isfinite(value))
+            throw Error("training diverged: the loss is " + std::to_string(value) + " at iteration " +
+                        std::to_string(iteration + 1) +
+                        "; the last good checkpoint is kept (lower the learning rate, or check the labels)");
+        optimizer->zero_grad();
+        loss.total.backward();
+        torch::nn::utils::clip_grad_norm_(state_->model->parameters(), settings.gradientClip);
+        optimizer->step();
+        lastLoss = value;
+
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        if (callbacks.step)
+            callbacks.step({iteration + 1, settings.iterations, value, loss.crossEntropy.item<double>(),
+                            loss.dice.item<double>(), loss.exclusion.item<double>(), seconds});
+        const bool last = iteration + 1 == settings.iterations;
+        const std::string path = ((iteration + 1) % settings.checkpointEvery == 0 || last) && callbacks.checkpointPath
+                                     ? callbacks.checkpointPath(iteration + 1)
+                                     : std::string();
+        if (!path.empty()) {
+            saveCheckpoint(path, state_->model, optimizer.get(), plan,
+                           {iteration + 1, settings.iterations, random.state(), lastLoss});
+            if (callbacks.checkpointWritten) callbacks.checkpointWritten(path, iteration + 1, lastLoss);
+        }
+    }
+    state_->model->eval();
+}
+
+SpecialistPrediction TorchSpecialist::predict(const FloatVolume& image, bool withProbabilities, bool mirror) {
+    const TrainingPlan& plan = this->plan();
+    SlidingWindowOptions options;
+    options.patchSize = plan.patchSize;
+    options.mirror = mirror;
+    options.probabilities = withProbabilities;
+    options.device = state_->device;
+    const ChannelPrediction channels =
+        predictSlidingWindow(state_->model, preprocessImage(image, plan), plan.channels(), options);
+
+    SpecialistPrediction prediction;
+    // Back on the scan's own grid. Labels by nearest neighbour (nnU-Net resamples probabilities
+    // first; nearest keeps memory flat and differs only along organ borders).
+    prediction.labels = resampleNearest(channels.argmax, image.geometry());
+    std::array<std::uint8_t, 256> organOf{};
+    for (int channel = 1; channel < plan.channels(); ++channel) organOf[channel] = static_cast<std::uint8_t>(plan.organs[channel - 1]);
+    for (std::uint8_t& voxel : prediction.labels.voxels()) voxel = organOf[voxel];
+    for (std::size_t n = 0; n < channels.probabilities.size(); ++n) {
+        FloatVolume probability(channels.probabilities[n].geometry());
+        for (std::size_t v = 0; v < probability.voxelCount(); ++v) probability.data()[v] = channels.probabilities[n].data()[v];
+        const FloatVolume back = resampleLinear(probability, image.geometry());
+        Volume<std::uint8_t> quantised(image.geometry());
+        for (std::size_t v = 0; v < back.voxelCount(); ++v)
+            quantised.data()[v] = static_cast<std::uint8_t>(std::lround(std::clamp(back.data()[v], 0.0f, 255.0f)));
+        prediction.organs.push_back(plan.organs[n]);
+        prediction.probabilities.push_back(std::move(quantised));
+    }
+    return prediction;
+}
+
+}  // namespace ipnp
