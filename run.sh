@@ -12,6 +12,7 @@ PACKAGES=(
   cmake ninja-build g++ pkg-config
   qt6-base-dev                      # QtCore, Qt Test (and the GUI to come)
   libinsighttoolkit5-dev libgdcm-tools  # image IO; gdcm tools silence ITK's config warnings
+  libtorch-dev libopenblas0-pthread  # the specialist; OpenBLAS, not the slow reference BLAS
   libsqlite3-dev libssl-dev zlib1g-dev
   nlohmann-json3-dev libcli11-dev
   xvfb xauth                        # tests run under Xvfb when there is no display

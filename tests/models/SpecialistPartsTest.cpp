@@ -1,0 +1,163 @@
+// The specialist's parts against hand-computed values: network shapes and parameter count,
+// window placement, the Gaussian importance map, sliding-window assembly with a network whose
+// output is known, patch padding, and refusing a damaged checkpoint.
+#include <torch/torch.h>
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+#include <fstream>
+
+#include "Checkpoint.h"
+#include "Error.h"
+#include "SlidingWindowPredictor.h"
+#include "TrainingData.h"
+#include "UNet3d.h"
+
+using namespace ipnp;
+
+namespace {
+NetworkShape shape(int stages, int base, bool deepSupervision) {
+    NetworkShape s;
+    s.stages = stages;
+    s.baseWidth = base;
+    s.maxWidth = 256;
+    s.deepSupervision = deepSupervision;
+    return s;
+}
+}  // namespace
+
+class SpecialistPartsTest : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void parameterCountByHand() {
+        // stages 2, base 2, 1 input, 3 outputs:
+        //  encoder 0: conv 1->2 (2*1*27+2 = 56), conv 2->2 (2*2*27+2 = 110), two affine norms (2*2*2 = 8): 174
+        //  encoder 1: conv 2->4 (4*2*27+4 = 220), conv 4->4 (4*4*27+4 = 436), norms (2*2*4 = 16): 672
+        //  upsampler: transposed conv 4->2, kernel 2, no bias: 4*2*8 = 64
+        //  decoder: conv 4->2 (2*4*27+2 = 218), conv 2->2 (110), norms (8): 336
+        //  head: 1x1 conv 2->3: 3*2+3 = 9.  Total 1255.
+        UNet3d net(shape(2, 2, false), 1, 3);
+        std::int64_t count = 0;
+        for (const auto& p : net->parameters()) count += p.numel();
+        QCOMPARE(count, std::int64_t(1255));
+    }
+
+    void outputsHaveThePatchShape() {
+        torch::manual_seed(0);
+        UNet3d net(shape(4, 4, true), 1, 5);
+        net->train();
+        const auto outputs = net->forward(torch::randn({2, 1, 32, 24, 16}));
+        QCOMPARE(outputs.size(), std::size_t(3));  // full, 1/2, 1/4 resolution
+        QCOMPARE(outputs[0].sizes().vec(), (std::vector<int64_t>{2, 5, 32, 24, 16}));
+        QCOMPARE(outputs[1].sizes().vec(), (std::vector<int64_t>{2, 5, 16, 12, 8}));
+        QCOMPARE(outputs[2].sizes().vec(), (std::vector<int64_t>{2, 5, 8, 6, 4}));
+        net->eval();
+        QCOMPARE(net->forward(torch::randn({1, 1, 32, 24, 16})).size(), std::size_t(1));  // inference: full only
+        QCOMPARE(net->stageWidth(3), 32);
+    }
+
+    void windowStartsByHand() {
+        // 100 voxels, patch 64, 50 % overlap: step 32, ceil(36 / 32) + 1 = 3 windows, spread to 0, 18, 36.
+        QCOMPARE(windowStarts(100, 64, 0.5), (std::vector<long>{0, 18, 36}));
+        QCOMPARE(windowStarts(64, 64, 0.5), (std::vector<long>{0}));
+        QCOMPARE(windowStarts(40, 64, 0.5), (std::vector<long>{0}));
+        // 96 voxels, patch 32: step 16, ceil(64 / 16) + 1 = 5: 0, 16, 32, 48, 64.
+        QCOMPARE(windowStarts(96, 32, 0.5), (std::vector<long>{0, 16, 32, 48, 64}));
+    }
+
+    void gaussianPeaksInTheMiddle() {
+        const torch::Tensor g = gaussianImportance({8, 8, 8});
+        QCOMPARE(g.max().item<float>(), 1.0f);
+        QVERIFY(g.min().item<float>() > 0);
+        // Centre is between voxels 3 and 4 (index 3.5): those are equal and highest; sigma = 1,
+        // so one voxel further out weighs exp(-(1.5^2 - 0.5^2) / 2) = exp(-1) relative, per axis.
+        QVERIFY(std::abs(g[3][3][3].item<float>() - g[4][4][4].item<float>()) < 1e-6);
+        QVERIFY(std::abs(g[2][3][3].item<float>() / g[3][3][3].item<float>() - std::exp(-1.0f)) < 1e-5);
+    }
+
+    void slidingWindowAssemblesAKnownOutput() {
+        // With every weight zero the network's output is its head's bias: logits (0, ln 3, 0) give
+        // softmax (1/5, 3/5, 1/5) everywhere, whatever the windows and their weights.
+        UNet3d net(shape(3, 2, false), 1, 3);
+        {
+            torch::NoGradGuard guard;
+            for (auto& p : net->parameters()) p.zero_();
+            for (auto& item : net->named_parameters())
+                if (item.key() == "heads.1.bias") item.value().copy_(torch::tensor({0.0f, std::log(3.0f), 0.0f}));
+        }
+        ImageGeometry g;
+        g.size = {37, 23, 19};  // not multiples of the 16-voxel patch: windows overlap unevenly
+        FloatVolume image(g, 5.0f);
+        SlidingWindowOptions options;
+        options.patchSize = {16, 16, 16};
+        options.probabilities = true;
+        const ChannelPrediction result = predictSlidingWindow(net, image, 3, options);
+        for (std::uint8_t channel : result.argmax.voxels()) QCOMPARE(int(channel), 1);
+        QCOMPARE(result.probabilities.size(), std::size_t(2));
+        for (std::uint8_t p : result.probabilities[0].voxels()) QCOMPARE(int(p), 153);  // round(0.6 * 255)
+        for (std::uint8_t p : result.probabilities[1].voxels()) QCOMPARE(int(p), 51);   // round(0.2 * 255)
+    }
+
+    void patchesPadSmallScans() {
+        PreparedCase item;
+        item.image = torch::ones({6, 5, 4});
+        item.target = torch::full({6, 5, 4}, 1, torch::kUInt8);
+        item.labeled = torch::tensor({true, true});
+        item.foreground = {{3, 2, 1}};
+        std::vector<PreparedCase> cases{item};
+        TrainingPlan plan;
+        plan.patchSize = {8, 8, 8};
+        plan.organs = {6};
+        SpecialistSettings settings;
+        settings.batchSize = 1;
+        settings.augment = false;
+        const PatchSampler sampler(cases, plan, settings);
+        SeededRandom random(3);
+        const TrainingBatch batch = sampler.next(random);
+        QCOMPARE(batch.image.sizes().vec(), (std::vector<int64_t>{1, 1, 8, 8, 8}));
+        // Only the 6*5*4 = 120 voxels of the scan count; the padding is excluded from every term.
+        QCOMPARE(batch.targets.valid.sum().item<float>(), 120.0f);
+        QCOMPARE(batch.image.sum().item<float>(), 120.0f);
+        QCOMPARE(batch.targets.target.sum().item<int64_t>(), std::int64_t(120));
+    }
+
+    void checkpointRoundTripsAndDamageIsNamed() {
+        QTemporaryDir dir;
+        TrainingPlan plan;
+        plan.organs = {2, 6, 9};
+        plan.patchSize = {32, 24, 16};
+        plan.targetSpacing = {1.5, 1.5, 2.5};
+        plan.normalization.clipLow = -120;
+        plan.normalization.mean = 40;
+        plan.network = shape(2, 2, false);
+        UNet3d net(plan.network, 1, plan.channels());
+        const std::string file = dir.filePath("ok.pt").toStdString();
+        saveCheckpoint(file, net, nullptr, plan, {7, 100, 0xfedcba9876543210ULL, 0.5});
+        CheckpointReader reader(file);
+        QCOMPARE(reader.plan().organs, plan.organs);
+        QCOMPARE(reader.plan().patchSize, plan.patchSize);
+        QCOMPARE(reader.plan().targetSpacing[2], 2.5);
+        QCOMPARE(reader.plan().normalization.clipLow, -120.0);
+        QCOMPARE(reader.progress().iteration, 7);
+        QCOMPARE(reader.progress().randomState, 0xfedcba9876543210ULL);
+        UNet3d again(plan.network, 1, plan.channels());
+        reader.loadModel(again);
+        for (std::size_t n = 0; n < net->parameters().size(); ++n)
+            QVERIFY(torch::equal(net->parameters()[n], again->parameters()[n]));
+
+        const std::string damaged = dir.filePath("damaged.pt").toStdString();
+        std::ofstream(damaged) << "not a checkpoint";
+        try {
+            CheckpointReader bad(damaged);
+            QFAIL("a damaged checkpoint was accepted");
+        } catch (const Error& error) {
+            QVERIFY2(QString(error.what()).contains("damaged.pt") && QString(error.what()).contains("not a readable"),
+                     error.what());
+        }
+    }
+};
+
+QTEST_APPLESS_MAIN(SpecialistPartsTest)
+#include "SpecialistPartsTest.moc"
