@@ -17,6 +17,7 @@ PACKAGES=(
   nlohmann-json3-dev libcli11-dev
   xvfb xauth                        # tests run under Xvfb when there is no display
   python3 python3-nibabel python3-numpy  # independent reader for the IO tests (/usr/bin/python3)
+  python3-torch                     # loads exported models in a test; the Python peer of the benchmarks
 )
 BUILD_DIR=build
 JOBS=2

@@ -11,6 +11,7 @@
 #include "Error.h"
 #include "ImageFile.h"
 #include "Metrics.h"
+#include "ModelExport.h"
 #include "TorchSpecialist.h"
 #include "TrainingCases.h"
 #include "TrainingRuns.h"
@@ -176,6 +177,24 @@ void addSpecialistCommands(CLI::App& app, std::string& projectOption) {
             std::printf("Mean Dice on the test split: %.4f over %d organ(s)\n", metrics["mean_test_dice"].get<double>(),
                         metrics["test_organs"].get<int>());
         }
+    });
+
+    auto* exportModel = app.add_subcommand(
+        "export-model", "Write the trained specialist as TorchScript (specialist.pt) plus its plan (plan.json), "
+                        "usable without this app (e.g. torch.jit.load in Python)");
+    static std::string exportOut, exportCheckpoint;
+    exportModel->add_option("out", exportOut, "output folder")->required();
+    exportModel->add_option("--checkpoint", exportCheckpoint, "checkpoint file (default: the latest finished run's)");
+    exportModel->callback([&projectOption] {
+        std::string file = exportCheckpoint;
+        if (file.empty()) {
+            auto store = cli::openProject(projectOption);
+            const auto latest = TrainingRuns(*store).latestFinishedCheckpoint();
+            if (!latest) throw Error(store->folder(), "no trained specialist yet: run `ipnp train` first");
+            file = store->pathOf(latest->file);
+        }
+        exportSpecialist(file, exportOut);
+        std::printf("Wrote %s/specialist.pt and %s/plan.json\n", exportOut.c_str(), exportOut.c_str());
     });
 
     auto* predict = app.add_subcommand("predict", "Predict label maps with the latest trained specialist");

@@ -1,0 +1,63 @@
+// The specialist without Qt, ITK or SQLite (the CORE_ONLY check, also run on GPU machines):
+// trains a few iterations on in-memory phantoms, predicts one, and checks what can be checked
+// without a long training. `ipnp_models_smoke cuda` runs the same on the GPU.
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "Error.h"
+#include "PhantomGenerator.h"
+#include "TorchSpecialist.h"
+
+using namespace ipnp;
+
+int main(int argc, char** argv) {
+    const std::string device = argc > 1 ? argv[1] : "cpu";
+    try {
+        PhantomOptions options;
+        options.size = {40, 40, 32};
+        options.spacing = {6, 6, 6};
+        const PhantomGenerator generator(options);
+        std::vector<SpecialistTrainingCase> cases;
+        for (int n = 0; n < 3; ++n) {
+            PhantomCase phantom = generator.generate(n);
+            SpecialistTrainingCase item;
+            item.name = "phantom" + std::to_string(n);
+            item.image = FloatVolume(phantom.image.geometry());
+            for (std::size_t v = 0; v < item.image.voxelCount(); ++v) item.image.data()[v] = phantom.image.data()[v];
+            item.labels = phantom.truth;
+            for (const auto& [index, name] : PhantomGenerator::organs())
+                if (n == 0 || index % 2 == 0) item.labeledOrgans.push_back(index);  // partial labels in cases 1, 2
+            for (std::uint8_t& voxel : item.labels.voxels())
+                if (n > 0 && voxel % 2 == 1) voxel = 0;
+            cases.push_back(std::move(item));
+        }
+        SpecialistSettings settings;
+        settings.iterations = 12;
+        settings.patchSize = {32, 32, 32};
+        settings.network.stages = 3;
+        settings.network.baseWidth = 8;
+        settings.device = device;
+        double first = 0, last = 0, seconds = 0;
+        TrainingCallbacks callbacks;
+        callbacks.step = [&](const TrainingStep& step) {
+            if (step.iteration == 1) first = step.loss;
+            last = step.loss;
+            seconds += step.secondsPerIteration;
+        };
+        TorchSpecialist specialist;
+        specialist.train(cases, settings, "", callbacks);
+        const SpecialistPrediction prediction = specialist.predict(cases[0].image, true, false);
+        const bool ok = std::isfinite(first) && std::isfinite(last) &&
+                        prediction.labels.size() == cases[0].image.size() &&
+                        prediction.probabilities.size() == PhantomGenerator::organs().size() &&
+                        specialist.plan().channels() == int(PhantomGenerator::organs().size()) + 1;
+        std::printf("%s: device %s, loss %.4f -> %.4f, %.3f s per iteration, %d channels\n", ok ? "ok" : "FAILED",
+                    device.c_str(), first, last, seconds / settings.iterations, specialist.plan().channels());
+        return ok ? 0 : 1;
+    } catch (const std::exception& error) {
+        std::fprintf(stderr, "FAILED: %s\n", error.what());
+        return 1;
+    }
+}
