@@ -168,6 +168,12 @@ void TorchSpecialist::train(const std::vector<SpecialistTrainingCase>& cases, co
                                      ? callbacks.checkpointPath(iteration + 1)
                                      : std::string();
         if (!path.empty()) {
+            // A step can blow the weights up before any loss shows it: never save such a network.
+            for (const torch::Tensor& parameter : state_->model->parameters())
+                if (!torch::isfinite(parameter).all().item<bool>())
+                    throw Error("training diverged: the network's weights are no longer finite after iteration " +
+                                std::to_string(iteration + 1) +
+                                "; the last good checkpoint is kept (lower the learning rate, or check the labels)");
             saveCheckpoint(path, state_->model, optimizer.get(), plan,
                            {iteration + 1, settings.iterations, random.state(), lastLoss});
             if (callbacks.checkpointWritten) callbacks.checkpointWritten(path, iteration + 1, lastLoss);

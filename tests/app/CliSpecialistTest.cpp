@@ -107,6 +107,22 @@ private Q_SLOTS:
         QVERIFY2(predict.err.contains("ipnp train"), qPrintable(predict.err));
     }
 
+    void divergedTrainingStopsAndKeepsTheLastGoodCheckpoint() {
+        const QString project = newProject("diverged");
+        QVERIFY(!project.isEmpty());
+        // A learning rate of 1e38 makes the loss or the weights non-finite within a step or two.
+        const ProcessResult result =
+            runIpnp({"train", "-p", project, "--lr", "1e38", "--iterations", "4", "--checkpoint-every", "1", "--patch", "32",
+                     "--stages", "3", "--base-width", "4", "--threads", "1"});
+        QCOMPARE(result.exitCode, 1);
+        QVERIFY2(result.err.contains("training diverged") && result.err.contains("last good checkpoint is kept"),
+                 qPrintable(result.err));
+        // At most the checkpoint of the last step whose loss and weights were still finite.
+        QVERIFY(QDir(project + "/checkpoints").entryList({"*.pt"}, QDir::Files).size() <= 1);
+        const ProcessResult check = runIpnp({"check", "-p", project});
+        QVERIFY2(check.exitCode == 0, qPrintable(check.out));
+    }
+
     void damagedCheckpointIsNamed() {
         const QString project = newProject("damaged");
         QFile fake(dir.filePath("fake.pt"));
