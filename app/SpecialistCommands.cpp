@@ -171,6 +171,12 @@ void addSpecialistCommands(CLI::App& app, std::string& projectOption) {
                     static_cast<long long>(runId), plan.channels(), plan.patchSize[0], plan.patchSize[1],
                     plan.patchSize[2], plan.targetSpacing[0], plan.targetSpacing[1], plan.targetSpacing[2],
                     last ? last->file.c_str() : "(none)");
+        std::string missing;
+        for (const Organ& organ : store->schema().organs())
+            if (plan.channelOf(organ.index) == 0) missing += (missing.empty() ? "" : ", ") + organ.name;
+        if (!missing.empty())
+            std::fprintf(stderr, "note: no training scan has voxels of these organs, so the network has no output for them: %s\n",
+                         missing.c_str());
         const json metrics = evaluateOnTestSplit(*store, specialist);
         if (last && !metrics.empty()) {
             runs.setMetrics(last->id, metrics.dump());

@@ -22,12 +22,13 @@ void writeHandMadeNrrd(const QString& path, const char* type, const std::vector<
     file.write(data);
 }
 
-ProcessResult runProgram(const QString& program, const QStringList& arguments, const QString& workingDirectory) {
+ProcessResult runProgram(const QString& program, const QStringList& arguments, const QString& workingDirectory,
+                         int timeoutSeconds) {
     QProcess process;
     if (!workingDirectory.isEmpty()) process.setWorkingDirectory(workingDirectory);
     process.start(program, arguments);
     ProcessResult result;
-    if (!process.waitForFinished(60000)) {
+    if (!process.waitForFinished(timeoutSeconds * 1000)) {
         process.kill();
         process.waitForFinished();
         result.err = "stalled: " + program + " " + arguments.join(' ');

@@ -21,8 +21,9 @@ struct ProcessResult {
     QString out;
     QString err;
 };
-// Runs a program to completion (60 s stall guard).
-ProcessResult runProgram(const QString& program, const QStringList& arguments, const QString& workingDirectory = {});
+// Runs a program to completion (a stall guard of `timeoutSeconds`, 60 by default).
+ProcessResult runProgram(const QString& program, const QStringList& arguments, const QString& workingDirectory = {},
+                         int timeoutSeconds = 60);
 // The ipnp CLI of this build.
 QString ipnpExecutable();
 ProcessResult runIpnp(const QStringList& arguments, const QString& workingDirectory = {});
