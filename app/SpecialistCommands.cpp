@@ -32,7 +32,7 @@ json settingsToJson(const SpecialistSettings& s) {
             {"gradient_clip", s.gradientClip},  {"foreground_fraction", s.foregroundFraction},
             {"augment", s.augment},             {"marginal_loss", s.marginalLoss},
             {"exclusion_weight", s.exclusionWeight}, {"seed", s.seed},
-            {"checkpoint_every", s.checkpointEvery}, {"modality", s.modality}};
+            {"checkpoint_every", s.checkpointEvery}, {"modality", s.modality}, {"bf16", s.bf16}};
 }
 
 SpecialistSettings settingsFromJson(const json& j, SpecialistSettings s) {
@@ -54,6 +54,7 @@ SpecialistSettings settingsFromJson(const json& j, SpecialistSettings s) {
     s.seed = j.at("seed");
     s.checkpointEvery = j.at("checkpoint_every");
     s.modality = j.at("modality");
+    s.bf16 = j.value("bf16", false);
     return s;
 }
 
@@ -96,7 +97,7 @@ void addSpecialistCommands(CLI::App& app, std::string& projectOption) {
                  "pseudo-labels, with the partial-label loss");
     static SpecialistSettings settings;
     static int patch = 64, threads = 0;
-    static bool resume = false, baseline = false, noAugment = false, noDeepSupervision = false;
+    static bool resume = false, baseline = false, noAugment = false, noDeepSupervision = false, bf16 = false;
     static std::string device = "cpu";
     train->add_option("--iterations", settings.iterations, "training iterations (each one batch)")->capture_default_str();
     train->add_option("--batch", settings.batchSize, "patches per iteration")->capture_default_str();
@@ -110,6 +111,7 @@ void addSpecialistCommands(CLI::App& app, std::string& projectOption) {
     train->add_option("--checkpoint-every", settings.checkpointEvery, "iterations between checkpoints")->capture_default_str();
     train->add_option("--threads", threads, "CPU threads (0: LibTorch's default)")->capture_default_str();
     train->add_option("--device", device, "cpu or cuda")->capture_default_str();
+    train->add_flag("--bf16", bf16, "bf16 autocast (CPUs with AVX512-BF16; always on with --device cuda)");
     train->add_flag("--no-augment", noAugment, "no flips, rotations, scaling or intensity changes");
     train->add_flag("--background-baseline", baseline,
                     "the baseline: unlabeled organs count as background (no marginal or exclusion loss)");
@@ -123,6 +125,7 @@ void addSpecialistCommands(CLI::App& app, std::string& projectOption) {
         settings.network.deepSupervision = !noDeepSupervision;
         settings.device = device;
         settings.threads = threads;
+        settings.bf16 = bf16 || device == "cuda";
 
         std::int64_t runId = 0;
         std::string resumeFrom;
@@ -206,7 +209,7 @@ void addSpecialistCommands(CLI::App& app, std::string& projectOption) {
     auto* predict = app.add_subcommand("predict", "Predict label maps with the latest trained specialist");
     static std::string out, checkpoint, split = "test";
     static std::vector<std::string> scanNames;
-    static bool probabilities = false, mirror = false;
+    static bool probabilities = false, mirror = false, predictBf16 = false;
     static std::string predictDevice = "cpu";
     static int predictThreads = 0;
     predict->add_option("out", out, "output folder for SCAN.nii.gz (and SCAN_ORGAN_probability.nii.gz)")->required();
@@ -216,6 +219,7 @@ void addSpecialistCommands(CLI::App& app, std::string& projectOption) {
     predict->add_flag("--probabilities", probabilities, "also write one probability map per organ");
     predict->add_flag("--mirror", mirror, "mirror test-time augmentation (8 flips per window)");
     predict->add_option("--device", predictDevice, "cpu or cuda")->capture_default_str();
+    predict->add_flag("--bf16", predictBf16, "bf16 autocast (always on with --device cuda)");
     predict->add_option("--threads", predictThreads, "CPU threads")->capture_default_str();
     predict->callback([&projectOption] {
         auto store = cli::openProject(projectOption);
@@ -228,6 +232,7 @@ void addSpecialistCommands(CLI::App& app, std::string& projectOption) {
         TorchSpecialist specialist;
         specialist.setDevice(predictDevice);
         specialist.setThreads(predictThreads);
+        specialist.setBf16(predictBf16 || predictDevice == "cuda");
         specialist.load(file);
         fs::create_directories(out);
         const OrganSchema schema = store->schema();

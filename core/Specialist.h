@@ -38,6 +38,9 @@ struct SpecialistSettings {
     int threads = 0;                // 0: LibTorch's default
     std::string device = "cpu";     // "cpu" or "cuda"
     std::string modality = "CT";    // CT: foreground percentile normalisation; MR: per-scan z-score
+    // bf16 autocast of the network's forward pass: on CUDA by default (mixed precision), on CPUs
+    // with AVX512-BF16 on request (measured here: ~1.4x faster convolutions); losses stay float32.
+    bool bf16 = false;
     int checkpointEvery = 50;       // iterations between checkpoints (and at the end)
 };
 

@@ -1,5 +1,6 @@
 #include "TorchSpecialist.h"
 
+#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
 #include <chrono>
@@ -61,12 +62,41 @@ PartialLabelLossTerms supervisedLoss(const std::vector<torch::Tensor>& outputs, 
     }
     return sum;
 }
+// bf16 autocast for the forward passes inside its scope (CPU or CUDA); a no-op when off.
+class Bf16Autocast {
+public:
+    Bf16Autocast(bool enabled, const torch::Device& device) : enabled_(enabled), cuda_(device.is_cuda()) {
+        if (!enabled_) return;
+        if (cuda_) {
+            at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+            at::autocast::set_enabled(true);
+        } else {
+            at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+            at::autocast::set_cpu_enabled(true);
+        }
+    }
+    ~Bf16Autocast() {
+        if (!enabled_) return;
+        at::autocast::clear_cache();
+        if (cuda_)
+            at::autocast::set_enabled(false);
+        else
+            at::autocast::set_cpu_enabled(false);
+    }
+    Bf16Autocast(const Bf16Autocast&) = delete;
+    Bf16Autocast& operator=(const Bf16Autocast&) = delete;
+
+private:
+    bool enabled_, cuda_;
+};
+
 }  // namespace
 
 struct TorchSpecialist::State {
     TrainingPlan plan;
     UNet3d model{nullptr};
     torch::Device device = torch::kCPU;
+    bool bf16 = false;
 };
 
 TorchSpecialist::TorchSpecialist() : state_(std::make_unique<State>()) {}
@@ -86,6 +116,8 @@ void TorchSpecialist::setDevice(const std::string& device) {
     }
     if (state_->model) state_->model->to(state_->device);
 }
+
+void TorchSpecialist::setBf16(bool enabled) { state_->bf16 = enabled; }
 
 void TorchSpecialist::setThreads(int threads) {
     if (threads > 0) torch::set_num_threads(threads);
@@ -146,7 +178,11 @@ void TorchSpecialist::train(const std::vector<SpecialistTrainingCase>& cases, co
         batch.targets.target = batch.targets.target.to(state_->device);
         batch.targets.valid = batch.targets.valid.to(state_->device);
         batch.targets.labeled = batch.targets.labeled.to(state_->device);
-        const std::vector<torch::Tensor> outputs = state_->model->forward(batch.image.to(state_->device));
+        std::vector<torch::Tensor> outputs;
+        {
+            const Bf16Autocast autocast(settings.bf16, state_->device);
+            outputs = state_->model->forward(batch.image.to(state_->device));
+        }
         const PartialLabelLossTerms loss = supervisedLoss(outputs, batch.targets, weights);
         const double value = loss.total.item<double>();
         if (!std::isfinite(value))
@@ -189,6 +225,7 @@ SpecialistPrediction TorchSpecialist::predict(const FloatVolume& image, bool wit
     options.mirror = mirror;
     options.probabilities = withProbabilities;
     options.device = state_->device;
+    const Bf16Autocast autocast(state_->bf16, state_->device);
     const ChannelPrediction channels =
         predictSlidingWindow(state_->model, preprocessImage(image, plan), plan.channels(), options);
 

@@ -1,6 +1,7 @@
 // The specialist without Qt, ITK or SQLite (the CORE_ONLY check, also run on GPU machines):
 // trains a few iterations on in-memory phantoms, predicts one, and checks what can be checked
-// without a long training. `ipnp_models_smoke cuda` runs the same on the GPU.
+// without a long training. `ipnp_models_smoke cuda` runs the same on the GPU (bf16 autocast);
+// `ipnp_models_smoke cpu bf16` checks bf16 autocast on the CPU.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -14,6 +15,7 @@ using namespace ipnp;
 
 int main(int argc, char** argv) {
     const std::string device = argc > 1 ? argv[1] : "cpu";
+    const bool bf16 = device == "cuda" || (argc > 2 && std::string(argv[2]) == "bf16");
     try {
         PhantomOptions options;
         options.size = {40, 40, 32};
@@ -39,6 +41,7 @@ int main(int argc, char** argv) {
         settings.network.stages = 3;
         settings.network.baseWidth = 8;
         settings.device = device;
+        settings.bf16 = bf16;
         double first = 0, last = 0, seconds = 0;
         TrainingCallbacks callbacks;
         callbacks.step = [&](const TrainingStep& step) {
@@ -47,14 +50,15 @@ int main(int argc, char** argv) {
             seconds += step.secondsPerIteration;
         };
         TorchSpecialist specialist;
+        specialist.setBf16(bf16);
         specialist.train(cases, settings, "", callbacks);
         const SpecialistPrediction prediction = specialist.predict(cases[0].image, true, false);
         const bool ok = std::isfinite(first) && std::isfinite(last) &&
                         prediction.labels.size() == cases[0].image.size() &&
                         prediction.probabilities.size() == PhantomGenerator::organs().size() &&
                         specialist.plan().channels() == int(PhantomGenerator::organs().size()) + 1;
-        std::printf("%s: device %s, loss %.4f -> %.4f, %.3f s per iteration, %d channels\n", ok ? "ok" : "FAILED",
-                    device.c_str(), first, last, seconds / settings.iterations, specialist.plan().channels());
+        std::printf("%s: device %s%s, loss %.4f -> %.4f, %.3f s per iteration, %d channels\n", ok ? "ok" : "FAILED",
+                    device.c_str(), bf16 ? " (bf16)" : "", first, last, seconds / settings.iterations, specialist.plan().channels());
         return ok ? 0 : 1;
     } catch (const std::exception& error) {
         std::fprintf(stderr, "FAILED: %s\n", error.what());
