@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include <dlfcn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -83,6 +84,21 @@ double median(std::vector<double> values) {
 }
 
 const char* verdict(bool ok) { return ok ? "OK" : "MISSED"; }
+
+// What decides the speed besides the code, read by both sides (the peer inherits the environment):
+// libgomp's wait policy (spinning threads steal the cores of a shared machine) and the kernels
+// OpenBLAS picked (it may misdetect a virtual CPU). Both are read when the libraries load, so
+// they can only be changed in the environment of the process, not from inside it.
+std::string environmentSummary() {
+    const char* wait = std::getenv("OMP_WAIT_POLICY");
+    const char* coreType = std::getenv("OPENBLAS_CORETYPE");
+    using CoreName = char* (*)();
+    const auto coreName = reinterpret_cast<CoreName>(::dlsym(RTLD_DEFAULT, "openblas_get_corename"));
+    std::string text = std::string("OMP_WAIT_POLICY ") + (wait ? wait : "unset (libgomp spins)") + ", BLAS ";
+    text += coreName ? std::string("OpenBLAS ") + coreName() + " kernels" : std::string("not OpenBLAS");
+    if (coreType) text += std::string(" (OPENBLAS_CORETYPE ") + coreType + ")";
+    return text;
+}
 
 NetworkShape networkShape(const Options& options) {
     NetworkShape shape;
@@ -298,6 +314,40 @@ TrainingInputs makeTrainingInputs(const Options& options) {
     return inputs;
 }
 
+// The Python twin's loss in C++ (cross-entropy + soft Dice, background excluded, deep-supervision
+// weights): the same ops on both sides, so "loss alone" separates the loss's own work from the API.
+torch::Tensor crossEntropyDiceLoss(const std::vector<torch::Tensor>& outputs, const torch::Tensor& target, int channels) {
+    using torch::indexing::None;
+    using torch::indexing::Slice;
+    constexpr double smooth = 1e-5;
+    double norm = 0;
+    for (std::size_t k = 0; k < outputs.size(); ++k) norm += 1.0 / (1 << k);
+    torch::Tensor total;
+    for (std::size_t k = 0; k < outputs.size(); ++k) {
+        const long stride = 1L << k;
+        const auto every = Slice(None, None, stride);
+        const torch::Tensor t = target.index({Slice(), every, every, every});
+        const torch::Tensor crossEntropy = torch::nn::functional::cross_entropy(outputs[k], t);
+        const torch::Tensor p = torch::softmax(outputs[k], 1);
+        const torch::Tensor oneHot = torch::one_hot(t, channels).permute({0, 4, 1, 2, 3}).to(p.dtype());
+        const torch::Tensor intersection = (p * oneHot).sum({2, 3, 4});
+        const torch::Tensor dice = (2 * intersection + smooth) / (p.sum({2, 3, 4}) + oneHot.sum({2, 3, 4}) + smooth);
+        const torch::Tensor term = (crossEntropy + 1 - dice.slice(1, 1).mean()) * ((1.0 / stride) / norm);
+        total = total.defined() ? total + term : term;
+    }
+    return total;
+}
+
+// Forward + backward of a loss alone, on fixed logits (leaves that require grad).
+double timeLoss(const std::vector<torch::Tensor>& logits,
+                const std::function<torch::Tensor(const std::vector<torch::Tensor>&)>& loss) {
+    std::vector<torch::Tensor> leaves;
+    for (const torch::Tensor& output : logits) leaves.push_back(output.detach().requires_grad_(true));
+    const auto start = Clock::now();
+    loss(leaves).backward();
+    return secondsSince(start);
+}
+
 int runTrain(const Options& options) {
     const NetworkShape shape = networkShape(options);
     torch::manual_seed(1);
@@ -341,6 +391,30 @@ int runTrain(const Options& options) {
     };
     breakdown("C++:", c);
     breakdown("Python:", p);
+
+    // Diagnosis: the loss alone on fixed logits (the step's outputs), interleaved as above.
+    std::vector<torch::Tensor> logits;
+    {
+        torch::NoGradGuard noGrad;
+        logits = model->forward(inputs.image);
+    }
+    std::vector<double> partialTimes, twinTimes, pythonTimes;
+    for (int n = 0; n < options.warmUps + options.repeats; ++n) {
+        const double partial = timeLoss(logits, [&](const std::vector<torch::Tensor>& x) { return supervisedLoss(x, inputs.targets); });
+        const double twin = timeLoss(logits, [&](const std::vector<torch::Tensor>& x) {
+            return crossEntropyDiceLoss(x, inputs.targets.target, options.channels);
+        });
+        const double python = peer.request("loss").at(0);
+        if (n >= options.warmUps) {
+            partialTimes.push_back(partial);
+            twinTimes.push_back(twin);
+            pythonTimes.push_back(python);
+        }
+    }
+    std::printf("  loss alone, forward + backward on fixed logits: C++ partialLabelLoss %.3f s, C++ CE + soft Dice "
+                "%.3f s, Python CE + soft Dice %.3f s\n",
+                median(partialTimes), median(twinTimes), median(pythonTimes));
+    std::printf("  environment: %s\n", environmentSummary().c_str());
 
     const double flops = 3.0 * forwardFlops(shape, 1, options.channels, options.patch, options.batch, true);
     const double roofline = matmulGflops(options.repeats);
@@ -423,6 +497,7 @@ int runInfer(const Options& options) {
     std::printf("  median of %d after %d warm-up, interleaved; both eval + no_grad, argmax to uint8, "
                 "no probabilities, no mirroring\n",
                 options.repeats, options.warmUps);
+    std::printf("  environment: %s\n", environmentSummary().c_str());
     const double cf = median(cppForward), pf = median(pythonForward);
     std::printf("  extra: one %d^3 patch forward, eval + no_grad: C++ %.3f s, Python %.3f s, ratio %.2f; "
                 "%.1f GFLOP -> C++ %.1f GFLOP/s\n",
@@ -448,10 +523,12 @@ int runThroughput(const Options& options) {
     const double seconds = secondsSince(start);
     const double voxels = double(volume.voxelCount());
     const std::size_t windows = windowCount(size, options.patch);
-    std::printf("inference throughput %d^3 (predictSlidingWindow, patch %d^3 = the plan's default, %zu windows, %s): "
-                "%.2f Mvoxel/s (%.1f s, %.2f s per window)  (figure, no target set)\n",
-                options.throughputSize, options.patch, windows, describeNetwork(options, options.channels).c_str(),
-                voxels / seconds / 1e6, seconds, seconds / double(windows));
+    std::printf("inference throughput %d^3 (predictSlidingWindow, patch %d^3%s, %zu windows, %s): "
+                "%.3f Mvoxel/s (%.1f s, %.2f s per window)  (figure, no target set)\n",
+                options.throughputSize, options.patch, options.patch == TrainingPlan{}.patchSize[0] ? " = the plan's default" : "",
+                windows, describeNetwork(options, options.channels).c_str(), voxels / seconds / 1e6, seconds,
+                seconds / double(windows));
+    std::printf("  environment: %s\n", environmentSummary().c_str());
     return 0;
 }
 
@@ -481,8 +558,13 @@ int runMemoryChild(const Options& options) {
 }
 
 int runMemory(const Options& options) {
+    // Memory does not depend on libgomp's wait policy, time does: on a shared machine spinning
+    // threads make the ~2000 windows several times slower, so the child sleeps instead of spinning
+    // unless the caller chose a policy.
+    const char* policy = std::getenv("OMP_WAIT_POLICY");
+    const std::string childPolicy = policy ? policy : "passive";
     std::ostringstream command;
-    command << "/proc/" << ::getpid() << "/exe memory-child --threads " << options.threads << " --width "
+    command << "OMP_WAIT_POLICY=" << childPolicy << " /proc/" << ::getpid() << "/exe memory-child --threads " << options.threads << " --width "
             << options.width << " --stages " << options.stages << " --patch " << options.patch << " --memory-size "
             << options.memorySize[0] << "," << options.memorySize[1] << "," << options.memorySize[2];
     FILE* child = ::popen(command.str().c_str(), "r");
@@ -500,8 +582,13 @@ int runMemory(const Options& options) {
                 describeNetwork(options, options.memoryChannels).c_str(), gb, kMemoryTargetGb,
                 verdict(gb < kMemoryTargetGb));
     std::printf("  VmHWM of a child process (GB = 1e9 bytes); %.2f GB of it before the prediction (LibTorch, the "
-                "network and the %.2f GB input); the prediction took %.0f s\n",
-                beforeGb, double(s[0]) * s[1] * s[2] * 4 / 1e9, seconds);
+                "network and the %.2f GB input); the prediction took %.0f s (%.2f s per window, OMP_WAIT_POLICY %s)\n",
+                beforeGb, double(s[0]) * s[1] * s[2] * 4 / 1e9, seconds, seconds / double(windowCount(s, options.patch)),
+                childPolicy.c_str());
+    if (options.width != NetworkShape{}.baseWidth)
+        std::printf("  width %d instead of the default %d to keep the run short: the accumulators of the windows, not "
+                    "the network, hold most of the memory\n",
+                    options.width, NetworkShape{}.baseWidth);
     return 0;
 }
 

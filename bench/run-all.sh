@@ -22,3 +22,20 @@ start=$(date +%s.%N)
 "$BUILD_DIR/app/ipnp" make-phantoms "$phantom_dir/ph" --count 20 --size 96 --spacing 2 2>/dev/null >/dev/null
 end=$(date +%s.%N)
 awk -v s="$start" -v e="$end" 'BEGIN { t = e - s; printf "make-phantoms 20 x 96^3: %.1f s  (target < 60 s: %s)\n", t, t < 60 ? "OK" : "MISSED" }'
+
+# The specialist network (models/): 2 threads on both sides, the Python twin run by Debian's
+# python3-torch. About 2 + 3 + 4 + 6 minutes on 2 idle cores; much longer on a busy machine.
+SPECIALIST=("$BUILD_DIR/bench/bench_specialist")
+PEER=(--peer "$BENCH_DIR/specialist_peer.py" --python /usr/bin/python3)
+
+section "specialist training step, batch 2 x 64^3 (peer: the same network in Python, target <= 1.0)"
+"${SPECIALIST[@]}" train "${PEER[@]}"
+
+section "specialist sliding-window inference, 96^3 (peer: the same windows in Python, target <= 1.0)"
+"${SPECIALIST[@]}" infer "${PEER[@]}"
+
+section "specialist inference throughput, 256^3 on 2 threads (figure, no target)"
+"${SPECIALIST[@]}" throughput
+
+section "specialist inference peak RSS, 512x512x300 CT (target < 6 GB)"
+"${SPECIALIST[@]}" memory --width MEMORY_WIDTH

@@ -7,8 +7,8 @@ concatenated skips, a 1x1 head per decoder stage for deep supervision), written 
 python3-torch (1.13, the same libtorch_cpu the C++ build links). Run with /usr/bin/python3.
 
     specialist_peer.py serve [OPTIONS]        bench_specialist's child: one command per stdin line
-                                              (train, forward, slide, quit), one line of seconds back
-    specialist_peer.py train|forward|slide    standalone: warm-up, then the median of --repeats
+                                              (train, loss, forward, slide, quit), one line of seconds back
+    specialist_peer.py train|loss|forward|slide  standalone: warm-up, then the median of --repeats
 
 The loss is cross-entropy + soft Dice (background excluded) with nnU-Net's deep-supervision
 weights, not the C++ partial-label loss: the network dominates the cost of a step.
@@ -133,6 +133,7 @@ class Peer:
         self.args = args
         self.train_state = None
         self.infer_state = None
+        self.logits = None
 
     def _make_model(self):
         torch.manual_seed(1)
@@ -167,6 +168,19 @@ class Peer:
         end = time.perf_counter()
         return [t_forward - start, t_loss - t_forward, t_backward - t_loss, end - t_backward, end - start]
 
+    def loss(self):
+        """The loss alone, forward + backward, on fixed logits (one forward of the training model)."""
+        if self.train_state is None:
+            self.train()
+        model, _, image, target = self.train_state
+        if self.logits is None:
+            with torch.no_grad():
+                self.logits = model(image)
+        leaves = [x.detach().requires_grad_(True) for x in self.logits]
+        start = time.perf_counter()
+        supervised_loss(leaves, target, self.args.channels).backward()
+        return [time.perf_counter() - start]
+
     def _infer(self):
         if self.infer_state is None:
             a = self.args
@@ -193,7 +207,7 @@ class Peer:
 
 def serve(peer):
     print("ready", flush=True)
-    commands = {"train": peer.train, "slide": peer.slide, "forward": peer.forward}
+    commands = {"train": peer.train, "loss": peer.loss, "slide": peer.slide, "forward": peer.forward}
     for line in sys.stdin:
         command = line.strip()
         if command == "quit":
@@ -206,7 +220,7 @@ def serve(peer):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["serve", "train", "forward", "slide"])
+    parser.add_argument("command", choices=["serve", "train", "loss", "forward", "slide"])
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--batch", type=int, default=2)
     parser.add_argument("--patch", type=int, default=64)

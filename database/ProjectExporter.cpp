@@ -37,8 +37,13 @@ void requireNewFolder(const std::string& folder) {
 
 LabelMap composeCurrentLabelMap(ProjectStore& store, const ScanRecord& scan,
                                 const std::map<int, std::uint8_t>& organToValue) {
+    return composeLabelMap(store, scan, store.currentLabels(scan.id), organToValue);
+}
+
+LabelMap composeLabelMap(ProjectStore& store, const ScanRecord& scan, const std::vector<LabelFileRecord>& records,
+                         const std::map<int, std::uint8_t>& organToValue) {
     LabelMap labels(scan.geometry, 0);
-    for (const LabelFileRecord& record : store.currentLabels(scan.id)) {
+    for (const LabelFileRecord& record : records) {
         const std::string path = store.pathOf(record.file);
         requireHash(path, record.sha256);
         const LabelMap mask = readLabelMap(path);

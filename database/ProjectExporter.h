@@ -10,6 +10,10 @@
 
 namespace ipnp {
 
+// Label files (each checked against its recorded SHA-256) pasted into one label map on the scan's grid.
+LabelMap composeLabelMap(ProjectStore& store, const ScanRecord& scan, const std::vector<LabelFileRecord>& records,
+                         const std::map<int, std::uint8_t>& organToValue = {});
+
 // The scan's manual and accepted labels pasted into one label map on the scan's grid.
 // `organToValue` renumbers organs (nnU-Net wants consecutive values); empty keeps organ indices.
 LabelMap composeCurrentLabelMap(ProjectStore& store, const ScanRecord& scan,

@@ -1,7 +1,6 @@
 #include "TrainingCases.h"
 
 #include "ImageFile.h"
-#include "LabelMaskOps.h"
 #include "ProjectExporter.h"
 #include "Sha256.h"
 #include "Error.h"
@@ -38,12 +37,7 @@ std::vector<SpecialistTrainingCase> loadTrainingCases(ProjectStore& store, const
 }
 
 LabelMap composeTruthLabelMap(ProjectStore& store, const ScanRecord& scan) {
-    LabelMap labels(scan.geometry, 0);
-    for (const LabelFileRecord& record : store.truthLabels(scan.id)) {
-        const LabelMap mask = readLabelMap(store.pathOf(record.file));
-        pasteMask(labels, mask, {record.box[0], record.box[1], record.box[2]}, static_cast<std::uint8_t>(record.organIndex));
-    }
-    return labels;
+    return composeLabelMap(store, scan, store.truthLabels(scan.id));
 }
 
 }  // namespace ipnp
