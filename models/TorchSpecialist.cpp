@@ -90,6 +90,19 @@ private:
     bool enabled_, cuda_;
 };
 
+// LibTorch reports an exhausted GPU as a generic c10::Error; turn it into advice a person can act on.
+template <typename Work>
+auto withMemoryAdvice(const torch::Device& device, Work work) -> decltype(work()) {
+    try {
+        return work();
+    } catch (const c10::Error& error) {
+        const std::string text = error.what();
+        if (device.is_cuda() && text.find("out of memory") != std::string::npos)
+            throw Error("the GPU ran out of memory; use a smaller --patch or --batch, or --device cpu");
+        throw;
+    }
+}
+
 }  // namespace
 
 struct TorchSpecialist::State {
@@ -140,6 +153,14 @@ void TorchSpecialist::train(const std::vector<SpecialistTrainingCase>& cases, co
                             const std::string& resumeFrom, const TrainingCallbacks& callbacks) {
     setDevice(settings.device);
     setThreads(settings.threads);
+    withMemoryAdvice(state_->device, [&] {
+        trainOnDevice(cases, settings, resumeFrom, callbacks);
+        return 0;
+    });
+}
+
+void TorchSpecialist::trainOnDevice(const std::vector<SpecialistTrainingCase>& cases, const SpecialistSettings& settings,
+                                    const std::string& resumeFrom, const TrainingCallbacks& callbacks) {
     auto log = [&](const std::string& text) {
         if (callbacks.log) callbacks.log(text);
     };
@@ -226,8 +247,9 @@ SpecialistPrediction TorchSpecialist::predict(const FloatVolume& image, bool wit
     options.probabilities = withProbabilities;
     options.device = state_->device;
     const Bf16Autocast autocast(state_->bf16, state_->device);
-    const ChannelPrediction channels =
-        predictSlidingWindow(state_->model, preprocessImage(image, plan), plan.channels(), options);
+    const ChannelPrediction channels = withMemoryAdvice(state_->device, [&] {
+        return predictSlidingWindow(state_->model, preprocessImage(image, plan), plan.channels(), options);
+    });
 
     SpecialistPrediction prediction;
     // Back on the scan's own grid. Labels by nearest neighbour (nnU-Net resamples probabilities

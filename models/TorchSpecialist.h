@@ -25,6 +25,8 @@ public:
     static bool cudaAvailable();
 
 private:
+    void trainOnDevice(const std::vector<SpecialistTrainingCase>& cases, const SpecialistSettings& settings,
+                       const std::string& resumeFrom, const TrainingCallbacks& callbacks);
     struct State;
     std::unique_ptr<State> state_;
 };
