@@ -98,6 +98,14 @@ private Q_SLOTS:
         QCOMPARE(result.probabilities.size(), std::size_t(2));
         for (std::uint8_t p : result.probabilities[0].voxels()) QCOMPARE(int(p), 153);  // round(0.6 * 255)
         for (std::uint8_t p : result.probabilities[1].voxels()) QCOMPARE(int(p), 51);   // round(0.2 * 255)
+
+        // A scan smaller than the patch is padded, and every one of its voxels still gets its value.
+        ImageGeometry small;
+        small.size = {10, 9, 7};
+        const ChannelPrediction padded = predictSlidingWindow(net, FloatVolume(small, 1.0f), 3, options);
+        QCOMPARE(padded.argmax.voxelCount(), std::size_t(10 * 9 * 7));
+        for (std::uint8_t channel : padded.argmax.voxels()) QCOMPARE(int(channel), 1);
+        for (std::uint8_t p : padded.probabilities[0].voxels()) QCOMPARE(int(p), 153);
     }
 
     void patchesPadSmallScans() {
