@@ -38,4 +38,4 @@ section "specialist inference throughput, 256^3 on 2 threads (figure, no target)
 "${SPECIALIST[@]}" throughput
 
 section "specialist inference peak RSS, 512x512x300 CT (target < 6 GB)"
-"${SPECIALIST[@]}" memory --width MEMORY_WIDTH
+"${SPECIALIST[@]}" memory --width 8

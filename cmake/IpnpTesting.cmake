@@ -18,6 +18,7 @@ function(ipnp_add_test name)
   if(T_LABELS)
     set(labels ${T_LABELS})
   endif()
+  # Qt Test's own watchdog stops a test function after 5 minutes unless told the CTest limit.
   set_tests_properties(${name} PROPERTIES LABELS "${labels}" TIMEOUT ${T_TIMEOUT}
-    ENVIRONMENT "QT_QPA_PLATFORM=offscreen")
+    ENVIRONMENT "QT_QPA_PLATFORM=offscreen;QTEST_FUNCTION_TIMEOUT=${T_TIMEOUT}000")
 endfunction()
