@@ -414,7 +414,6 @@ int runTrain(const Options& options) {
     std::printf("  loss alone, forward + backward on fixed logits: C++ partialLabelLoss %.3f s, C++ CE + soft Dice "
                 "%.3f s, Python CE + soft Dice %.3f s\n",
                 median(partialTimes), median(twinTimes), median(pythonTimes));
-    std::printf("  environment: %s\n", environmentSummary().c_str());
 
     const double flops = 3.0 * forwardFlops(shape, 1, options.channels, options.patch, options.batch, true);
     const double roofline = matmulGflops(options.repeats);
@@ -425,6 +424,10 @@ int runTrain(const Options& options) {
     std::printf("  roofline: torch::mm %ldx%ld float, median of %d: %.1f GFLOP/s; the C++ step reaches %.0f%% of it "
                 "(extra, no target)\n",
                 kRooflineSize, kRooflineSize, options.repeats, roofline, 100.0 * cppGflops / roofline);
+    if (cppGflops > roofline)
+        std::printf("  (the convolutions, run by oneDNN, beat the matrix product, run by the BLAS: this roofline is the "
+                    "BLAS's, not the CPU's; see its kernels below)\n");
+    std::printf("  environment: %s\n", environmentSummary().c_str());
     return 0;
 }
 

@@ -24,7 +24,8 @@ end=$(date +%s.%N)
 awk -v s="$start" -v e="$end" 'BEGIN { t = e - s; printf "make-phantoms 20 x 96^3: %.1f s  (target < 60 s: %s)\n", t, t < 60 ? "OK" : "MISSED" }'
 
 # The specialist network (models/): 2 threads on both sides, the Python twin run by Debian's
-# python3-torch. About 2 + 3 + 4 + 6 minutes on 2 idle cores; much longer on a busy machine.
+# python3-torch. Measured on 2 shared cores (load 2-4): 0.5 + 1 + 4 + 13.5 minutes; the memory
+# run is the long one (2025 windows), hence width 8 there (it says so; width 16 took 22 minutes).
 SPECIALIST=("$BUILD_DIR/bench/bench_specialist")
 PEER=(--peer "$BENCH_DIR/specialist_peer.py" --python /usr/bin/python3)
 
