@@ -5,7 +5,6 @@
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QTemporaryDir>
-#include <csignal>
 #include <QtTest>
 #include <sqlite3.h>
 
@@ -81,7 +80,7 @@ private Q_SLOTS:
                 step = int(progress.count('\n'));
             }
             if (!process.waitForFinished(int(random.bounded(25)))) {
-                ::kill(pid_t(process.processId()), SIGKILL);
+                process.kill();  // SIGKILL; never ::kill(processId()): 0 once it ended = our whole group
                 ++kills;
             }
             process.waitForFinished(60000);
