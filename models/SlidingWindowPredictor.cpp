@@ -71,22 +71,26 @@ ChannelPrediction predictSlidingWindow(UNet3d& model, const FloatVolume& image, 
     if (options.probabilities)
         for (int channel = 1; channel < channels; ++channel) result.probabilities.emplace_back(image.geometry(), 0);
 
-    std::vector<torch::Tensor> sums(shape[0]), weights(shape[0]);  // per slice d: [C, h, w] and [h, w]
+    // The band of slices the current row of windows (one k start) covers: [bandStart, bandStart + patch depth).
+    // One add per window into it; when the next row starts, the slices before it are final and the
+    // rest of the band moves down. (Per-slice adds cost 2 x patch-depth small operations per window,
+    // which OpenMP's spinning threads make slow on a busy machine.)
+    const long bandDepth = std::min(patch[0], shape[0]);
+    long bandStart = 0;
+    torch::Tensor sums = torch::zeros({channels, bandDepth, shape[1], shape[2]}, torch::kFloat32);
+    torch::Tensor weights = torch::zeros({bandDepth, shape[1], shape[2]}, torch::kFloat32);
     const long sliceVoxels = shape[1] * shape[2];
     auto finishSlice = [&](long d) {
-        const torch::Tensor probabilities = sums[d] / weights[d].unsqueeze(0);
+        const torch::Tensor probabilities = sums.select(1, d - bandStart) / weights[d - bandStart].unsqueeze(0);
         const torch::Tensor best = probabilities.argmax(0).to(torch::kUInt8).contiguous();
         std::memcpy(result.argmax.data() + d * sliceVoxels, best.data_ptr<std::uint8_t>(), sliceVoxels);
         for (int channel = 1; channel < channels && options.probabilities; ++channel) {
             const torch::Tensor quantised = (probabilities[channel] * 255.0f).round().clamp(0, 255).to(torch::kUInt8).contiguous();
             std::memcpy(result.probabilities[channel - 1].data() + d * sliceVoxels, quantised.data_ptr<std::uint8_t>(), sliceVoxels);
         }
-        sums[d] = torch::Tensor();
-        weights[d] = torch::Tensor();
     };
 
     std::size_t done = 0;
-    long finished = 0;  // slices below this index are final
     for (std::size_t zi = 0; zi < starts[0].size(); ++zi) {
         const long z0 = starts[0][zi];
         for (long y0 : starts[1])
@@ -100,20 +104,26 @@ ChannelPrediction predictSlidingWindow(UNet3d& model, const FloatVolume& image, 
                 const torch::Tensor probabilities =
                     (windowProbabilities(model, window.to(options.device), options.mirror)[0].to(torch::kCPU, torch::kFloat32) *
                      importance.unsqueeze(0));
-                for (long d = 0; d < dz; ++d) {
-                    const long z = z0 + d;
-                    if (!sums[z].defined()) {
-                        sums[z] = torch::zeros({channels, shape[1], shape[2]}, torch::kFloat32);
-                        weights[z] = torch::zeros({shape[1], shape[2]}, torch::kFloat32);
-                    }
-                    sums[z].narrow(1, y0, dy).narrow(2, x0, dx) += probabilities.select(1, d).narrow(1, 0, dy).narrow(2, 0, dx);
-                    weights[z].narrow(0, y0, dy).narrow(1, x0, dx) += importance[d].narrow(0, 0, dy).narrow(1, 0, dx);
-                }
+                sums.narrow(1, z0 - bandStart, dz).narrow(2, y0, dy).narrow(3, x0, dx) +=
+                    probabilities.narrow(1, 0, dz).narrow(2, 0, dy).narrow(3, 0, dx);
+                weights.narrow(0, z0 - bandStart, dz).narrow(1, y0, dy).narrow(2, x0, dx) +=
+                    importance.narrow(0, 0, dz).narrow(1, 0, dy).narrow(2, 0, dx);
                 if (options.progress) options.progress(++done, total);
             }
-        // Slices no later window reaches are final: free their accumulators now.
+        // Slices no later window reaches are final; the band then starts at the next row.
         const long nextStart = zi + 1 < starts[0].size() ? starts[0][zi + 1] : shape[0];
-        for (; finished < nextStart; ++finished) finishSlice(finished);
+        for (long d = bandStart; d < nextStart; ++d) finishSlice(d);
+        if (zi + 1 < starts[0].size()) {
+            const long kept = bandStart + bandDepth - nextStart;  // slices the next row shares with this one
+            torch::Tensor nextSums = torch::zeros_like(sums), nextWeights = torch::zeros_like(weights);
+            if (kept > 0) {
+                nextSums.narrow(1, 0, kept).copy_(sums.narrow(1, nextStart - bandStart, kept));
+                nextWeights.narrow(0, 0, kept).copy_(weights.narrow(0, nextStart - bandStart, kept));
+            }
+            sums = nextSums;
+            weights = nextWeights;
+            bandStart = nextStart;
+        }
     }
     return result;
 }

@@ -1,9 +1,9 @@
 #pragma once
 // Sliding-window inference (models/ only: LibTorch): windows of the patch size with 50 % overlap,
 // softmax weighted by a Gaussian importance map (centres count more than borders), optional mirror
-// test-time augmentation. Memory-bounded: windows run slab by slab along k, and each slice is
-// finished (argmax, quantised probabilities) and its float accumulator freed as soon as no later
-// window touches it, so peak memory is about (1.5 x patch depth) slices of C floats, not the volume.
+// test-time augmentation. Memory-bounded: windows run row by row along k into a band of one patch
+// depth of float slices; each slice is finished (argmax, quantised probabilities) as soon as no
+// later window touches it, so peak memory is about two bands of C floats, not the whole volume.
 #include <torch/torch.h>
 
 #include <functional>

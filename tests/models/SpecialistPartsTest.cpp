@@ -7,6 +7,7 @@
 #include <QtTest>
 
 #include <cmath>
+#include <cstring>
 #include <fstream>
 
 #include "Checkpoint.h"
@@ -106,6 +107,40 @@ private Q_SLOTS:
         QCOMPARE(padded.argmax.voxelCount(), std::size_t(10 * 9 * 7));
         for (std::uint8_t channel : padded.argmax.voxels()) QCOMPARE(int(channel), 1);
         for (std::uint8_t p : padded.probabilities[0].voxels()) QCOMPARE(int(p), 153);
+    }
+
+    void streamingMatchesWholeVolumeAccumulation() {
+        // The band-streamed accumulation must equal the plain one: every window's softmax times the
+        // Gaussian added into whole-volume sums, divided by the summed weights, then argmax.
+        torch::manual_seed(7);
+        UNet3d net(shape(3, 4, false), 1, 4);
+        net->eval();
+        ImageGeometry g;
+        g.size = {40, 36, 28};  // i, j, k -> tensor [28, 36, 40]
+        FloatVolume image(g);
+        const torch::Tensor input = torch::randn({28, 36, 40});
+        std::memcpy(image.data(), input.data_ptr<float>(), image.voxelCount() * sizeof(float));
+        SlidingWindowOptions options;
+        options.patchSize = {16, 16, 16};
+        options.probabilities = true;
+        const ChannelPrediction streamed = predictSlidingWindow(net, image, 4, options);
+
+        torch::NoGradGuard guard;
+        const torch::Tensor importance = gaussianImportance({16, 16, 16});
+        torch::Tensor sums = torch::zeros({4, 28, 36, 40}), weights = torch::zeros({28, 36, 40});
+        for (long z : windowStarts(28, 16, 0.5))
+            for (long y : windowStarts(36, 16, 0.5))
+                for (long x : windowStarts(40, 16, 0.5)) {
+                    const torch::Tensor window = input.narrow(0, z, 16).narrow(1, y, 16).narrow(2, x, 16).reshape({1, 1, 16, 16, 16});
+                    const torch::Tensor p = torch::softmax(net->forward(window).front(), 1)[0] * importance;
+                    sums.narrow(1, z, 16).narrow(2, y, 16).narrow(3, x, 16) += p;
+                    weights.narrow(0, z, 16).narrow(1, y, 16).narrow(2, x, 16) += importance;
+                }
+        const torch::Tensor probabilities = sums / weights;
+        const torch::Tensor argmax = probabilities.argmax(0).to(torch::kUInt8).contiguous();
+        const torch::Tensor organ1 = (probabilities[1] * 255).round().to(torch::kUInt8).contiguous();
+        QVERIFY(std::memcmp(argmax.data_ptr<std::uint8_t>(), streamed.argmax.data(), argmax.numel()) == 0);
+        QVERIFY(std::memcmp(organ1.data_ptr<std::uint8_t>(), streamed.probabilities[0].data(), organ1.numel()) == 0);
     }
 
     void patchesPadSmallScans() {
