@@ -235,22 +235,9 @@ private:
 
 // ---- train ----------------------------------------------------------------------------------------
 
-// TorchSpecialist.cpp's supervisedLoss (anonymous there): output k at 1/2^k resolution weighs 1/2^k.
+// The training step's loss, as TorchSpecialist uses it.
 torch::Tensor supervisedLoss(const std::vector<torch::Tensor>& outputs, const PartialLabelTargets& targets) {
-    using torch::indexing::None;
-    using torch::indexing::Slice;
-    double norm = 0;
-    for (std::size_t k = 0; k < outputs.size(); ++k) norm += 1.0 / (1 << k);
-    torch::Tensor total;
-    for (std::size_t k = 0; k < outputs.size(); ++k) {
-        const long stride = 1L << k;
-        const auto every = Slice(None, None, stride);
-        const PartialLabelTargets scaled{targets.target.index({Slice(), every, every, every}), targets.labeled,
-                                         targets.valid.index({Slice(), every, every, every})};
-        const torch::Tensor term = partialLabelLoss(outputs[k], scaled).total * ((1.0 / stride) / norm);
-        total = total.defined() ? total + term : term;
-    }
-    return total;
+    return deepSupervisionLoss(outputs, targets).total;
 }
 
 struct StepTimes {

@@ -167,4 +167,30 @@ PartialLabelLossTerms partialLabelLoss(const torch::Tensor& logits, const Partia
     return terms;
 }
 
+PartialLabelLossTerms deepSupervisionLoss(const std::vector<torch::Tensor>& outputs, const PartialLabelTargets& targets,
+                                     const PartialLabelLossWeights& weights) {
+    using torch::indexing::None;
+    using torch::indexing::Slice;
+    PartialLabelLossTerms sum;
+    double norm = 0;
+    for (std::size_t k = 0; k < outputs.size(); ++k) norm += 1.0 / (1 << k);
+    for (std::size_t k = 0; k < outputs.size(); ++k) {
+        const long stride = 1L << k;
+        const auto every = Slice(None, None, stride);
+        PartialLabelTargets scaled{targets.target.index({Slice(), every, every, every}), targets.labeled,
+                                   targets.valid.index({Slice(), every, every, every})};
+        const PartialLabelLossTerms terms = partialLabelLoss(outputs[k], scaled, weights);
+        const double w = (1.0 / stride) / norm;
+        if (k == 0) {
+            sum = {terms.crossEntropy * w, terms.dice * w, terms.exclusion * w, terms.total * w};
+        } else {
+            sum.crossEntropy = sum.crossEntropy + terms.crossEntropy * w;
+            sum.dice = sum.dice + terms.dice * w;
+            sum.exclusion = sum.exclusion + terms.exclusion * w;
+            sum.total = sum.total + terms.total * w;
+        }
+    }
+    return sum;
+}
+
 }  // namespace ipnp

@@ -38,6 +38,11 @@ struct PartialLabelLossTerms {
 PartialLabelLossTerms partialLabelLoss(const torch::Tensor& logits, const PartialLabelTargets& targets,
                                        const PartialLabelLossWeights& weights = {});
 
+// Deep supervision: outputs[k] is at 1/2^k resolution (targets subsampled by stride 2^k) and
+// weighs 1/2^k, normalised to sum 1, as in nnU-Net.
+PartialLabelLossTerms deepSupervisionLoss(const std::vector<torch::Tensor>& outputs, const PartialLabelTargets& targets,
+                                          const PartialLabelLossWeights& weights = {});
+
 // The marginal log-probabilities [B, C, D, H, W]: channel 0 holds the merged background,
 // labeled organ channels their own log-probability, unlabeled organ channels -inf.
 torch::Tensor marginalLogProbabilities(const torch::Tensor& logits, const torch::Tensor& labeled);

@@ -36,32 +36,6 @@ void setLearningRate(torch::optim::Optimizer& optimizer, double rate) {
     for (auto& group : optimizer.param_groups()) group.options().set_lr(rate);
 }
 
-// Deep supervision: output k is at 1/2^k resolution and weighs 1/2^k (normalised), as in nnU-Net.
-PartialLabelLossTerms supervisedLoss(const std::vector<torch::Tensor>& outputs, const PartialLabelTargets& targets,
-                                     const PartialLabelLossWeights& weights) {
-    using torch::indexing::None;
-    using torch::indexing::Slice;
-    PartialLabelLossTerms sum;
-    double norm = 0;
-    for (std::size_t k = 0; k < outputs.size(); ++k) norm += 1.0 / (1 << k);
-    for (std::size_t k = 0; k < outputs.size(); ++k) {
-        const long stride = 1L << k;
-        const auto every = Slice(None, None, stride);
-        PartialLabelTargets scaled{targets.target.index({Slice(), every, every, every}), targets.labeled,
-                                   targets.valid.index({Slice(), every, every, every})};
-        const PartialLabelLossTerms terms = partialLabelLoss(outputs[k], scaled, weights);
-        const double w = (1.0 / stride) / norm;
-        if (k == 0) {
-            sum = {terms.crossEntropy * w, terms.dice * w, terms.exclusion * w, terms.total * w};
-        } else {
-            sum.crossEntropy = sum.crossEntropy + terms.crossEntropy * w;
-            sum.dice = sum.dice + terms.dice * w;
-            sum.exclusion = sum.exclusion + terms.exclusion * w;
-            sum.total = sum.total + terms.total * w;
-        }
-    }
-    return sum;
-}
 // bf16 autocast for the forward passes inside its scope (CPU or CUDA); a no-op when off.
 class Bf16Autocast {
 public:
@@ -204,7 +178,7 @@ void TorchSpecialist::trainOnDevice(const std::vector<SpecialistTrainingCase>& c
             const Bf16Autocast autocast(settings.bf16, state_->device);
             outputs = state_->model->forward(batch.image.to(state_->device));
         }
-        const PartialLabelLossTerms loss = supervisedLoss(outputs, batch.targets, weights);
+        const PartialLabelLossTerms loss = deepSupervisionLoss(outputs, batch.targets, weights);
         const double value = loss.total.item<double>();
         if (!std::isfinite(value))
             throw Error("training diverged: the loss is " + std::to_string(value) + " at iteration " +
