@@ -12,6 +12,9 @@ section() { printf '\n== %s\n' "$*"; }
 section "status query (in process, target < 100 ms)"
 "$BUILD_DIR/bench/bench_status_query"
 
+section "built-in generalist, one organ in a 128^3 region on one core (target < 1 s)"
+"$BUILD_DIR/bench/bench_builtin_generalist"
+
 section "import of a 512x512x300 CT (peer: gzip -dc, target <= 2x)"
 "$BENCH_DIR/import_bench.sh" "$BUILD_DIR"
 

@@ -1,0 +1,42 @@
+#pragma once
+// The built-in generalist (DESIGN.md, "The method", step 3): a frozen, training-free, deterministic
+// promptable segmenter that follows image edges. Seeded competitive region growing in the spirit of
+// GrowCut (3D Slicer's "Grow from seeds", FastGrowCut), inside prompt.region only:
+//  - foreground seeds: the core of the coarse mask (eroded by 2 voxels; by less where that would
+//    cut the core in pieces or leave a thin part without seed) and the positive points (with a
+//    2-voxel ball around each when there is no coarse mask or no core);
+//  - background seeds: voxels more than 2 voxels from the coarse mask, the core of prompt.others
+//    (eroded by 2 voxels), the negative points, and, when there is no coarse mask, the region's
+//    faces that are not on the scan's edge (the box and the points are then all there is);
+//  - every other voxel takes the label of the seed front that reaches it along the cheapest
+//    6-connected path, a step costing a constant per mm, plus the intensity step of the lightly
+//    smoothed image (edges stop a front), plus how far the voxel's intensity is from the front's
+//    own tissue (the median of the foreground seeds; a background seed's own), both in units of
+//    the crop's noise level so that CT and MR alike work; Dijkstra with a bucket queue (Dial's
+//    algorithm) on integer costs, linear in the voxels.
+// The result is the largest 26-connected foreground component, a 0/1 mask on the region's
+// sub-grid. Radii are in voxels of the scan's grid, not mm. Measured on phantoms with prompts 2
+// voxels off (tests/core/BuiltinGeneralistTest.cpp): mean Dice 0.82 -> 0.93, HD95 5.8 -> 3.3 mm;
+// a 128^3 region takes about 0.3 s on one core (bench/BuiltinGeneralistBench.cpp).
+//
+// identity(): name "builtin-growcut", contract "builtin". core has no SHA-256 (no OpenSSL), so the
+// identity's sha256 field holds the algorithm's version string itself, kVersion, which changes
+// whenever the algorithm or its constants change (a candidate records which one made it).
+#include "Generalist.h"
+
+namespace ipnp {
+
+class BuiltinGeneralist : public Generalist {
+public:
+    static constexpr const char* kName = "builtin-growcut";
+    static constexpr const char* kVersion = "builtin-growcut-v1";
+
+    GeneralistIdentity identity() const override;
+    // Throws ipnp::Error when the prompt is absent, its region is empty or not inside the image,
+    // its coarse/others masks are not on the region's grid (an empty Mask counts as "none"), a
+    // point lies outside the region, or there is no foreground seed at all (no coarse mask and no
+    // positive point).
+    Mask segment(const FloatVolume& image, const PromptSet& prompt) override;
+};
+
+}  // namespace ipnp
