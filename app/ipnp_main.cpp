@@ -17,6 +17,7 @@
 #include "ProjectExporter.h"
 #include "ProjectStore.h"
 #include "ScanImporter.h"
+#include "RoundCommands.h"
 #include "SpecialistCommands.h"
 #include "StatusReport.h"
 
@@ -250,6 +251,7 @@ int main(int argc, char** argv) {
     addCheck(app, global);
     addDemoCommand(app);
     addSpecialistCommands(app, global.project);
+    addRoundCommands(app, global.project);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {

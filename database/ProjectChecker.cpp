@@ -18,7 +18,9 @@ ProjectCheckReport checkProject(ProjectStore& store) {
     std::set<std::string> named;
     SqliteStatement files(store.database(),
                           "SELECT file, file_sha256 FROM scans UNION ALL SELECT file, sha256 FROM label_versions "
-                          "UNION ALL SELECT file, sha256 FROM truth UNION ALL SELECT file, sha256 FROM checkpoints");
+                          "UNION ALL SELECT file, sha256 FROM truth UNION ALL SELECT file, sha256 FROM checkpoints "
+                          "UNION ALL SELECT file, sha256 FROM candidates WHERE file IS NOT NULL "
+                          "UNION ALL SELECT selection_file, selection_sha256 FROM candidates WHERE selection_file IS NOT NULL");
     while (files.step()) {
         const std::string relative = files.columnText(0);
         named.insert(relative);
@@ -30,6 +32,7 @@ ProjectCheckReport checkProject(ProjectStore& store) {
             report.wrongHashes.push_back(relative);
     }
     for (const std::string& folder : ProjectStore::dataFolders()) {
+        if (folder == "reports") continue;  // reports are written for people, the database names none
         std::error_code ec;
         const fs::path root = fs::path(store.folder()) / folder;
         if (!fs::is_directory(root, ec)) continue;

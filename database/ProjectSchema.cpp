@@ -96,6 +96,63 @@ CREATE TABLE checkpoints (
     created_at  TEXT NOT NULL
 );
 )sql",
+        // 3: IPnP rounds, their candidates (pseudo-labels with selection masks), the decisions on them
+        // and every coverage change a round made (so that a rollback can undo exactly those).
+        R"sql(
+CREATE TABLE rounds (
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
+    number            INTEGER NOT NULL UNIQUE,  -- shown to people; never reused, even after a rollback
+    stage             TEXT NOT NULL CHECK (stage IN ('training', 'prompting', 'review', 'closed', 'rolled-back')),
+    settings          TEXT NOT NULL,            -- JSON: training, prompt and policy settings
+    generalist        TEXT NOT NULL,            -- JSON: name, sha256, contract
+    run_id            INTEGER REFERENCES training_runs(id),
+    checkpoint_sha256 TEXT,
+    started_at        TEXT NOT NULL,
+    finished_at       TEXT
+);
+CREATE TABLE candidates (
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
+    round_id          INTEGER NOT NULL REFERENCES rounds(id),
+    scan_id           INTEGER NOT NULL REFERENCES scans(id),
+    organ_id          INTEGER NOT NULL REFERENCES organs(id),
+    kind              TEXT NOT NULL CHECK (kind IN ('mask', 'absent')),
+    file              TEXT UNIQUE,               -- G: 0/1 mask cropped to `box` (NULL when absent)
+    sha256            TEXT,
+    selection_file    TEXT UNIQUE,               -- M: 1 where specialist and generalist agree
+    selection_sha256  TEXT,
+    voxel_count       INTEGER NOT NULL DEFAULT 0,
+    box               TEXT,                      -- JSON [i0, j0, k0, i1, j1, k1]: the prompt region B
+    prompts           TEXT NOT NULL,             -- JSON
+    scores            TEXT NOT NULL,             -- JSON
+    generalist        TEXT NOT NULL,             -- JSON identity
+    checkpoint_sha256 TEXT NOT NULL,
+    status            TEXT NOT NULL CHECK (status IN ('pending', 'accepted', 'rejected', 'superseded')),
+    created_at        TEXT NOT NULL,
+    UNIQUE (round_id, scan_id, organ_id)
+);
+CREATE TABLE decisions (                      -- never deleted, not even by a rollback
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    candidate_id     INTEGER NOT NULL REFERENCES candidates(id),
+    action           TEXT NOT NULL CHECK (action IN ('accept', 'reject', 'accept-edited', 'auto-accept')),
+    user             TEXT NOT NULL,
+    time             TEXT NOT NULL,
+    label_version_id INTEGER REFERENCES label_versions(id)
+);
+CREATE TABLE coverage_changes (
+    id                        INTEGER PRIMARY KEY AUTOINCREMENT,
+    round_id                  INTEGER NOT NULL REFERENCES rounds(id),
+    scan_id                   INTEGER NOT NULL,
+    organ_id                  INTEGER NOT NULL,
+    previous_state            TEXT NOT NULL,
+    previous_label_version_id INTEGER,
+    new_state                 TEXT NOT NULL,
+    time                      TEXT NOT NULL
+);
+CREATE INDEX candidates_by_cell ON candidates (scan_id, organ_id);
+ALTER TABLE label_versions ADD COLUMN candidate_id INTEGER REFERENCES candidates(id);
+ALTER TABLE label_versions ADD COLUMN superseded_at TEXT;  -- set by a rollback
+ALTER TABLE training_runs ADD COLUMN purpose TEXT NOT NULL DEFAULT 'specialist';  -- specialist, round, reference
+)sql",
     };
     return list;
 }

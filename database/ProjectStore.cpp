@@ -249,7 +249,9 @@ std::vector<LabelFileRecord> ProjectStore::currentLabels(std::int64_t scanId) {
     SqliteStatement rows(database_,
                          "SELECT l.id, l.scan_id, l.organ_id, l.file, l.sha256, l.voxel_count, l.box "
                          "FROM coverage c JOIN label_versions l ON l.id = c.label_version_id "
-                         "WHERE c.scan_id = ?1 AND c.state IN ('manual', 'pseudo-accepted') ORDER BY l.organ_id");
+                         "WHERE c.scan_id = ?1 AND c.state IN ('manual', 'pseudo-accepted') "
+                         // manual last: composing paints it over any pseudo-label that overlaps it
+                         "ORDER BY c.state = 'manual', l.organ_id");
     rows.bind(1, scanId);
     std::vector<LabelFileRecord> out;
     while (rows.step()) out.push_back(labelFileFrom(rows));

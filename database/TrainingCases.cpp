@@ -1,13 +1,45 @@
 #include "TrainingCases.h"
 
+#include <algorithm>
+
+#include "Error.h"
 #include "ImageFile.h"
 #include "ProjectExporter.h"
 #include "Sha256.h"
-#include "Error.h"
+#include "SqliteDatabase.h"
 
 namespace ipnp {
 
-std::vector<SpecialistTrainingCase> loadTrainingCases(ProjectStore& store, const ProgressCallback& progress) {
+namespace {
+
+// Selection masks of the scan's accepted, unedited pseudo-labels: 0 in `valid` where the
+// candidate's region holds a voxel the specialist and the generalist disagreed on.
+void applySelectionMasks(ProjectStore& store, const ScanRecord& scan, Mask& valid) {
+    SqliteStatement rows(store.database(),
+                         "SELECT d.selection_file, d.selection_sha256, d.box FROM coverage c "
+                         "JOIN label_versions l ON l.id = c.label_version_id JOIN candidates d ON d.id = l.candidate_id "
+                         "WHERE c.scan_id = ?1 AND c.state = 'pseudo-accepted' AND l.source = 'pseudo' "
+                         "AND d.selection_file IS NOT NULL");
+    rows.bind(1, scan.id);
+    while (rows.step()) {
+        const std::string path = store.pathOf(rows.columnText(0));
+        if (Sha256::ofFile(path) != rows.columnText(1))
+            throw Error(path, "content does not match the SHA-256 the project recorded (changed or damaged on disk)");
+        const Mask selection = readLabelMap(path);
+        const VoxelBox box = boxFromJson(rows.columnText(2));
+        if (valid.voxelCount() == 0) valid = Mask(scan.geometry, 1);
+        const auto& size = selection.size();
+        for (std::size_t k = 0; k < size[2]; ++k)
+            for (std::size_t j = 0; j < size[1]; ++j)
+                for (std::size_t i = 0; i < size[0]; ++i)
+                    if (!selection.at(i, j, k)) valid.at(box[0] + i, box[1] + j, box[2] + k) = 0;
+    }
+}
+
+}  // namespace
+
+std::vector<SpecialistTrainingCase> loadTrainingCases(ProjectStore& store, const ProgressCallback& progress,
+                                                      TrainingLabels labels) {
     const CoverageMatrix coverage = store.coverageMatrix();
     const std::vector<ScanRecord> scans = store.scans();
     std::vector<SpecialistTrainingCase> cases;
@@ -16,9 +48,18 @@ std::vector<SpecialistTrainingCase> loadTrainingCases(ProjectStore& store, const
         if (scan.split != "train") continue;
         std::vector<int> known;
         bool anyLabel = false;
+        const std::vector<LabelFileRecord> truth =
+            labels == TrainingLabels::Reference ? store.truthLabels(scan.id) : std::vector<LabelFileRecord>{};
         for (std::size_t column = 0; column < coverage.organs().size(); ++column) {
-            const CoverageState state = coverage.state(row, column);
-            if (isKnownForTraining(state)) known.push_back(coverage.organs()[column].index);
+            const int organ = coverage.organs()[column].index;
+            CoverageState state = coverage.state(row, column);
+            if (labels == TrainingLabels::Reference) {
+                const bool inTruth = std::any_of(truth.begin(), truth.end(),
+                                                 [&](const LabelFileRecord& r) { return r.organIndex == organ; });
+                if (state != CoverageState::Manual && state != CoverageState::Absent)
+                    state = inTruth ? CoverageState::Manual : CoverageState::Unknown;
+            }
+            if (isKnownForTraining(state)) known.push_back(organ);
             anyLabel = anyLabel || state == CoverageState::Manual || state == CoverageState::PseudoAccepted;
         }
         if (!anyLabel) continue;
@@ -29,7 +70,18 @@ std::vector<SpecialistTrainingCase> loadTrainingCases(ProjectStore& store, const
         if (Sha256::ofFile(volume) != scan.fileSha256)
             throw Error(volume, "content does not match the SHA-256 the project recorded (changed or damaged on disk)");
         item.image = readVolume<float>(volume);
-        item.labels = composeCurrentLabelMap(store, scan);
+        if (labels == TrainingLabels::Reference) {
+            std::vector<LabelFileRecord> records = truth;
+            const std::vector<LabelFileRecord> current = store.currentLabels(scan.id);
+            for (std::size_t column = 0; column < coverage.organs().size(); ++column)
+                if (coverage.state(row, column) == CoverageState::Manual)
+                    for (const LabelFileRecord& r : current)
+                        if (r.organIndex == coverage.organs()[column].index) records.push_back(r);
+            item.labels = composeLabelMap(store, scan, records);
+        } else {
+            item.labels = composeCurrentLabelMap(store, scan);
+            applySelectionMasks(store, scan, item.valid);
+        }
         item.labeledOrgans = known;
         cases.push_back(std::move(item));
     }

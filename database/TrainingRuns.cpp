@@ -82,10 +82,12 @@ std::optional<TrainingRunRecord> TrainingRuns::run(std::int64_t runId) {
     return runFrom(row);
 }
 
-std::optional<TrainingRunRecord> TrainingRuns::latestUnfinished() {
+std::optional<TrainingRunRecord> TrainingRuns::latestUnfinished(const std::string& purpose) {
     SqliteStatement row(store_.database(),
                         "SELECT r.id, r.settings, r.status FROM training_runs r JOIN checkpoints c ON c.run_id = r.id "
-                        "WHERE r.status = 'running' AND c.iteration < c.iterations ORDER BY r.id DESC LIMIT 1");
+                        "WHERE r.status = 'running' AND c.iteration < c.iterations AND r.purpose = ?1 "
+                        "ORDER BY r.id DESC LIMIT 1");
+    row.bind(1, purpose);
     return runFrom(row);
 }
 
@@ -96,11 +98,13 @@ std::optional<CheckpointRecord> TrainingRuns::checkpointOf(std::int64_t runId) {
     return checkpointFrom(row);
 }
 
-std::optional<CheckpointRecord> TrainingRuns::latestFinishedCheckpoint() {
+std::optional<CheckpointRecord> TrainingRuns::latestFinishedCheckpoint(const std::string& purpose) {
     SqliteStatement row(store_.database(),
                         std::string(kCheckpointColumns) +
-                            "WHERE run_id IN (SELECT id FROM training_runs WHERE status = 'finished') "
-                            "ORDER BY run_id DESC LIMIT 1");
+                            "WHERE run_id IN (SELECT id FROM training_runs WHERE status = 'finished' AND " +
+                            (purpose.empty() ? std::string("purpose <> 'reference'") : "purpose = ?1") +
+                            ") ORDER BY run_id DESC LIMIT 1");
+    if (!purpose.empty()) row.bind(1, purpose);
     if (!row.step()) return std::nullopt;
     return checkpointFrom(row);
 }

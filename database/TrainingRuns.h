@@ -37,11 +37,13 @@ public:
     void setMetrics(std::int64_t checkpointId, const std::string& metricsJson);
 
     std::optional<TrainingRunRecord> run(std::int64_t runId);
-    // The most recent run that stopped before its last iteration (killed or cancelled).
-    std::optional<TrainingRunRecord> latestUnfinished();
+    // The most recent run of this purpose (specialist, round, reference) that stopped before its
+    // last iteration (killed or cancelled).
+    std::optional<TrainingRunRecord> latestUnfinished(const std::string& purpose = "specialist");
     std::optional<CheckpointRecord> checkpointOf(std::int64_t runId);
-    // The checkpoint of the most recent finished run.
-    std::optional<CheckpointRecord> latestFinishedCheckpoint();
+    // The checkpoint of the most recent finished run of this purpose; with "" of any purpose but
+    // the reference (which trained on hidden truth and is for scoring only).
+    std::optional<CheckpointRecord> latestFinishedCheckpoint(const std::string& purpose = "");
 
 private:
     ProjectStore& store_;

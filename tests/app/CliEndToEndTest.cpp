@@ -160,14 +160,21 @@ private Q_SLOTS:
 
     void demoWritesItsReport() {
         const QString out = dir.filePath("demo");
-        ProcessResult result = runIpnp({"demo", "--out", out, "--count", "4", "--size", "32", "--headless"});
+        // A tiny budget: this checks the pipeline's wiring; tests/app/DemoLoopTest checks what it achieves.
+        const QStringList tiny{"--count", "4", "--size", "32", "--iterations", "3", "--patch", "16", "--rounds", "1", "--headless"};
+        ProcessResult result = runIpnp(QStringList{"demo", "--out", out} + tiny);
         QVERIFY2(result.exitCode == 0, qPrintable(result.err));
         QVERIFY(result.out.contains("Report: " + out + "/report.md"));
         QFile report(out + "/report.md");
         QVERIFY(report.open(QIODevice::ReadOnly));
-        QVERIFY(report.readAll().contains("Coverage matrix"));
+        const QByteArray text = report.readAll();
+        QVERIFY(text.contains("Coverage matrix"));
+        QVERIFY(text.contains("| baseline |"));
+        QVERIFY(text.contains("| reference |"));
+        for (const char* file : {"evaluation.json", "evaluation.md", "test_dice.png", "pseudo_label_dice.png"})
+            QVERIFY2(QFile::exists(out + "/report/" + file), file);
         // A rerun replaces its own folder; a foreign folder is never touched.
-        QCOMPARE(runIpnp({"demo", "--out", out, "--count", "4", "--size", "32", "--headless"}).exitCode, 0);
+        QCOMPARE(runIpnp(QStringList{"demo", "--out", out} + tiny).exitCode, 0);
         QDir().mkpath(dir.filePath("mine"));
         QFile mine(dir.filePath("mine/keep.txt"));
         QVERIFY(mine.open(QIODevice::WriteOnly));

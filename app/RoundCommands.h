@@ -1,0 +1,40 @@
+#pragma once
+// `ipnp round`, `ipnp loop`, `ipnp review`, `ipnp rounds` and `ipnp eval`: the IPnP loop on a
+// project, plus the pieces the demo reuses.
+#include <memory>
+#include <string>
+
+#include "Generalist.h"
+#include "ProjectEvaluation.h"
+#include "ProjectStore.h"
+#include "RoundEngine.h"
+
+namespace CLI {
+class App;
+}
+
+namespace ipnp {
+
+void addRoundCommands(CLI::App& app, std::string& projectOption);
+
+// "builtin" (or empty) -> the built-in generalist; a .pt path -> a TorchScript generalist under the
+// contract in the JSON next to it. Throws ipnp::Error naming the file.
+std::unique_ptr<Generalist> openGeneralist(const std::string& option);
+
+// Rounds until `rounds` have run, or until a round accepts nothing (unattended), then the closing
+// training that the evaluation scores as the last round's model. Progress on stderr.
+struct LoopResult {
+    int roundsRun = 0;
+    bool stoppedEarly = false;
+};
+LoopResult runLoop(ProjectStore& store, const RoundSettings& settings, Generalist& generalist, int rounds);
+
+// Trains the fully labeled reference with these settings (resuming an interrupted one).
+void trainReference(ProjectStore& store, const SpecialistSettings& settings);
+
+// Scores the project and writes evaluation.json, evaluation.md, test_dice.png and
+// pseudo_label_dice.png into `folder`; returns the Markdown headline table.
+std::string writeEvaluation(ProjectStore& store, const EvaluationReport& report, const std::string& folder);
+EvaluationReport evaluate(ProjectStore& store, const std::string& device, int threads);
+
+}  // namespace ipnp

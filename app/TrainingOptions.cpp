@@ -1,0 +1,55 @@
+#include "TrainingOptions.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+namespace ipnp {
+
+void TrainingOptions::addTo(CLI::App& command, bool withBaseline) {
+    command.add_option("--iterations", settings.iterations, "training iterations (each one batch)")->capture_default_str();
+    command.add_option("--batch", settings.batchSize, "patches per iteration")->capture_default_str();
+    command.add_option("--patch", patch, "patch edge in voxels (capped by the median scan)")->capture_default_str();
+    command.add_option("--stages", settings.network.stages, "U-Net resolution stages")->capture_default_str();
+    command.add_option("--base-width", settings.network.baseWidth, "feature maps at full resolution")->capture_default_str();
+    command.add_flag("--no-deep-supervision", noDeepSupervision, "supervise the full-resolution output only");
+    command.add_option("--optimizer", settings.optimizer, "sgd (Nesterov, momentum 0.99) or adamw")->capture_default_str();
+    command.add_option("--lr", settings.learningRate, "initial learning rate (poly decay)")->capture_default_str();
+    command.add_option("--seed", settings.seed, "random seed")->capture_default_str();
+    command.add_option("--checkpoint-every", settings.checkpointEvery, "iterations between checkpoints")->capture_default_str();
+    command.add_option("--threads", threads, "CPU threads (0: LibTorch's default)")->capture_default_str();
+    command.add_option("--device", device, "cpu or cuda")->capture_default_str();
+    command.add_flag("--bf16", bf16, "bf16 autocast (CPUs with AVX512-BF16; always on with --device cuda)");
+    command.add_flag("--no-augment", noAugment, "no flips, rotations, scaling or intensity changes");
+    for (const CLI::Option* option : command.get_options()) given_.push_back(option);
+    if (withBaseline)
+        command.add_flag("--background-baseline", backgroundBaseline,
+                         "the naive baseline: unlabeled organs count as background (no marginal or exclusion loss)");
+}
+
+bool TrainingOptions::anyGiven() const {
+    for (const CLI::Option* option : given_)
+        if (option->count() > 0) return true;
+    return false;
+}
+
+SpecialistSettings TrainingOptions::resolved() const {
+    SpecialistSettings s = settings;
+    s.patchSize = {patch, patch, patch};
+    s.augment = !noAugment;
+    s.marginalLoss = !backgroundBaseline;
+    s.network.deepSupervision = !noDeepSupervision;
+    s.device = device;
+    s.threads = threads;
+    s.bf16 = bf16 || device == "cuda";
+    return s;
+}
+
+void printTrainingStep(const TrainingStep& step) {
+    const double eta = step.secondsPerIteration * (step.iterations - step.iteration);
+    std::fprintf(stderr, "[%d/%d] loss %.4f (ce %.4f, dice %.4f, exclusion %.4f)  %.2f s/it  ETA %dm%02ds\n",
+                 step.iteration, step.iterations, step.loss, step.crossEntropy, step.dice, step.exclusion,
+                 step.secondsPerIteration, int(eta) / 60, int(eta) % 60);
+}
+
+}  // namespace ipnp

@@ -1,0 +1,33 @@
+#pragma once
+// The specialist's training options, shared by `ipnp train`, `ipnp round`, `ipnp loop` and the demo.
+#include <string>
+
+#include "Specialist.h"
+
+#include <vector>
+
+namespace CLI {
+class App;
+class Option;
+}
+
+namespace ipnp {
+
+struct TrainingOptions {
+    SpecialistSettings settings;
+    int patch = 64, threads = 0;
+    bool noAugment = false, noDeepSupervision = false, bf16 = false, backgroundBaseline = false;
+    std::string device = "cpu";
+    std::vector<const CLI::Option*> given_;  // the options addTo() registered
+
+    void addTo(CLI::App& command, bool withBaseline = true);
+    // True when the command line set any of these options.
+    bool anyGiven() const;
+    // The settings with the flags applied.
+    SpecialistSettings resolved() const;
+};
+
+// Prints "[12/250] loss ... s/it ETA" on stderr.
+void printTrainingStep(const TrainingStep& step);
+
+}  // namespace ipnp

@@ -1,0 +1,111 @@
+#include "RoundEngine.h"
+
+#include <algorithm>
+
+#include "Error.h"
+#include "MaskMorphology.h"
+
+namespace ipnp {
+
+const char* toString(RoundStage stage) {
+    switch (stage) {
+        case RoundStage::Training: return "training";
+        case RoundStage::Prompting: return "prompting";
+        case RoundStage::Review: return "review";
+        case RoundStage::Closed: return "closed";
+        case RoundStage::RolledBack: return "rolled-back";
+    }
+    return "training";
+}
+
+RoundStage roundStageFromString(const std::string& text) {
+    for (RoundStage stage : {RoundStage::Training, RoundStage::Prompting, RoundStage::Review, RoundStage::Closed,
+                             RoundStage::RolledBack})
+        if (text == toString(stage)) return stage;
+    throw Error("unknown round stage '" + text + "'");
+}
+
+namespace {
+
+void checkCancel(const RoundCallbacks& callbacks) {
+    if (callbacks.cancel && callbacks.cancel->load()) throw Error("the round was cancelled; run it again to resume");
+}
+
+}  // namespace
+
+RoundSummary RoundEngine::run(const RoundSettings& settings, const RoundCallbacks& callbacks, bool trainingOnly) {
+    const GeneralistIdentity generalist = generalist_.identity();
+    std::optional<RoundInfo> round = repository_.unfinishedRound();
+    if (!round) round = repository_.beginRound(settings, generalist, trainingOnly);
+    RoundSummary summary;
+    summary.round = round->number;
+    if (callbacks.log) callbacks.log("round " + std::to_string(round->number) + ": " + toString(round->stage));
+
+    if (round->stage == RoundStage::Training) repository_.trainRound(*round, specialist_, settings, callbacks.training);
+    else specialist_.load(round->checkpointFile);
+    if (trainingOnly) return summary;
+    checkCancel(callbacks);
+
+    const std::vector<PromptTarget> targets = repository_.promptTargets(*round);
+    for (const int organ : [&] {
+             std::vector<int> organs;
+             for (const PromptTarget& target : targets)
+                 for (int o : target.organs)
+                     if (specialist_.plan().channelOf(o) == 0 && std::find(organs.begin(), organs.end(), o) == organs.end())
+                         organs.push_back(o);
+             return organs;
+         }())
+        summary.skippedOrgans.push_back(std::to_string(organ));
+    for (std::size_t n = 0; n < targets.size(); ++n) {
+        checkCancel(callbacks);
+        if (callbacks.progress) callbacks.progress(n, targets.size(), "pseudo-labeling " + targets[n].scanName);
+        const ScanCandidates scan = candidatesOfScan(targets[n], settings, summary);
+        repository_.saveCandidates(*round, generalist, scan);
+        ++summary.scans;
+    }
+    if (callbacks.progress) callbacks.progress(targets.size(), targets.size(), "candidates stored");
+    repository_.finishPrompting(*round);
+    return summary;
+}
+
+ScanCandidates RoundEngine::candidatesOfScan(const PromptTarget& target, const RoundSettings& settings,
+                                             RoundSummary& summary) {
+    ScanCandidates out;
+    out.target = target;
+    const FloatVolume image = repository_.readImage(target.scanId);
+    const LabelMap locked = repository_.lockedLabels(target.scanId);
+    const SpecialistPrediction prediction = specialist_.predict(image, true, settings.mirror);
+    const PromptBuilder prompts(settings.prompts);
+    Volume<std::uint8_t> noProbability(image.geometry(), 0);
+    std::vector<const Volume<std::uint8_t>*> probabilities;
+    std::vector<std::optional<VolumeRange>> ranges;
+    for (const int organ : target.organs) {
+        const auto channel = std::find(prediction.organs.begin(), prediction.organs.end(), organ);
+        if (channel == prediction.organs.end()) continue;  // no output for it: listed in skippedOrgans
+        const Volume<std::uint8_t>& probability = prediction.probabilities[std::size_t(channel - prediction.organs.begin())];
+        PromptSet prompt = prompts.build(prediction.labels, locked, organ);
+        const std::optional<VolumeRange> range = repository_.labeledVolumes(organ);
+        if (prompt.absent) {
+            out.candidates.push_back(makeAbsentCandidate(std::move(prompt)));
+            ++summary.absent;
+        } else {
+            Mask generalistMask = generalist_.segment(image, prompt);
+            const Mask specialistMask = cropToRegion(organMask(prediction.labels, organ), prompt.region);
+            const Volume<std::uint8_t> probabilityCrop = cropToRegion(probability, prompt.region);
+            out.candidates.push_back(
+                makeCandidate(std::move(prompt), std::move(generalistMask), specialistMask, probabilityCrop, range));
+        }
+        probabilities.push_back(out.candidates.back().prompt.absent ? &noProbability : &probability);
+        ranges.push_back(range);
+    }
+    resolveOverlaps(out.candidates, locked, probabilities);
+    for (std::size_t n = 0; n < out.candidates.size(); ++n) {
+        const bool accepted = settings.autoAccept && passesAutoAccept(out.candidates[n], settings.policy, ranges[n]);
+        out.autoAccepted.push_back(accepted);
+        summary.autoAccepted += accepted;
+    }
+    summary.candidates += out.candidates.size();
+    return out;
+}
+
+}  // namespace ipnp

@@ -1,0 +1,89 @@
+#pragma once
+// The IPnP rounds of a project: the RoundRepository the round engine runs on (rounds, candidates
+// with their mask and selection files, auto-accepted decisions), the review of candidates, the
+// history and the rollback. Every change that spans rows is one transaction; files are in place
+// (written atomically) before the rows that name them.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ProjectStore.h"
+#include "RoundEngine.h"
+
+namespace ipnp {
+
+struct CandidateRecord {
+    std::int64_t id = 0;
+    int round = 0;  // round number
+    std::int64_t scanId = 0;
+    std::string scanName;
+    int organIndex = 0;
+    std::string organName;
+    bool absent = false;
+    std::string file, selectionFile;  // relative; empty when absent
+    VoxelBox box{};
+    std::int64_t voxelCount = 0;
+    std::string status;   // pending, accepted, rejected, superseded
+    std::string promptsJson, scoresJson, generalistJson, checkpointSha256, createdAt;
+    double dice = 0;      // specialist-generalist Dice from the scores (for sorting)
+};
+
+struct RoundRecord {
+    std::int64_t id = 0;
+    int number = 0;
+    RoundStage stage = RoundStage::Training;
+    std::int64_t runId = 0;  // 0 before training started
+    std::string checkpointSha256, settingsJson, generalistJson, startedAt, finishedAt;
+    std::size_t pending = 0, accepted = 0, rejected = 0, superseded = 0, absent = 0;
+};
+
+enum class ReviewAction { Accept, Reject, AcceptEdited, AutoAccept };
+
+class ProjectRounds : public RoundRepository {
+public:
+    explicit ProjectRounds(ProjectStore& store, std::string user = "");
+
+    // RoundRepository
+    std::optional<RoundInfo> unfinishedRound() override;
+    RoundInfo beginRound(const RoundSettings& settings, const GeneralistIdentity& generalist, bool trainingOnly) override;
+    void trainRound(RoundInfo& round, Specialist& specialist, const RoundSettings& settings,
+                    const TrainingCallbacks& callbacks) override;
+    std::vector<PromptTarget> promptTargets(const RoundInfo& round) override;
+    FloatVolume readImage(std::int64_t scanId) override;
+    LabelMap lockedLabels(std::int64_t scanId) override;
+    std::optional<VolumeRange> labeledVolumes(int organ) override;
+    void saveCandidates(const RoundInfo& round, const GeneralistIdentity& generalist, const ScanCandidates& scan) override;
+    void finishPrompting(RoundInfo& round) override;
+
+    // Scan x organ cells still to pseudo-label (no manual label, not absent, no human-accepted one).
+    std::size_t cellsToPseudoLabel();
+
+    // Review. Throws ipnp::Error (project unchanged) for an unknown or already decided candidate,
+    // and for an edited mask that does not fit the scan.
+    std::vector<CandidateRecord> candidates(const std::string& status = "pending");
+    std::optional<CandidateRecord> candidate(std::int64_t id);
+    void accept(std::int64_t candidateId);
+    void reject(std::int64_t candidateId);
+    void acceptEdited(std::int64_t candidateId, const std::string& maskFile);
+    // Accepts every pending mask candidate with specialist-generalist Dice >= threshold; returns them.
+    std::vector<std::int64_t> acceptAllAbove(double threshold, bool dryRun = false);
+
+    std::vector<RoundRecord> history();
+    // Returns the labels to their state before round `number`: the coverage changes of that round
+    // and later ones are undone, their labels marked superseded, their pending candidates
+    // superseded and the rounds marked rolled back. Decisions stay on record.
+    void rollback(int number);
+
+private:
+    void decide(const CandidateRecord& candidate, ReviewAction action, const std::string& editedMask);
+    void changeCoverage(std::int64_t roundId, std::int64_t scanId, int organ, CoverageState state,
+                        std::optional<std::int64_t> labelVersionId);
+    std::int64_t roundIdOf(int number);
+
+    ProjectStore& store_;
+    std::string user_;
+};
+
+const char* toString(ReviewAction action);
+
+}  // namespace ipnp

@@ -1,0 +1,61 @@
+#include "SpecialistTraining.h"
+
+#include <cstdio>
+#include <filesystem>
+
+#include "Error.h"
+#include "SpecialistSettingsJson.h"
+#include "SqliteDatabase.h"
+
+namespace ipnp {
+
+TrainingResult SpecialistTraining::run(Specialist& specialist, const std::vector<SpecialistTrainingCase>& cases,
+                                       SpecialistSettings settings, const TrainingJob& job,
+                                       const TrainingCallbacks& userCallbacks) {
+    if (cases.empty())
+        throw Error(store_.folder(), "no training scan has a label: import label maps (or accept pseudo-labels) first");
+    TrainingRuns runs(store_);
+    TrainingResult result;
+    std::string resumeFrom;
+    if (job.resumeRunId != 0) {
+        const auto run = runs.run(job.resumeRunId);
+        if (!run) throw Error(store_.folder(), "training run " + std::to_string(job.resumeRunId) + " does not exist");
+        result.runId = run->id;
+        settings = specialistSettingsFromJson(run->settingsJson, settings);
+        // Killed before its first checkpoint: it starts again from scratch under the same run.
+        if (const auto checkpoint = runs.checkpointOf(run->id)) resumeFrom = store_.pathOf(checkpoint->file);
+    } else {
+        result.runId = runs.start(specialistSettingsToJson(settings), cases.size());
+        SqliteStatement purpose(store_.database(), "UPDATE training_runs SET purpose = ?2 WHERE id = ?1");
+        purpose.bind(1, result.runId).bind(2, job.purpose);
+        purpose.run();
+    }
+    if (job.runStarted) job.runStarted(result.runId);
+
+    TrainingCallbacks callbacks = userCallbacks;
+    callbacks.checkpointPath = [&](int iteration) {
+        char name[64];
+        std::snprintf(name, sizeof name, "checkpoints/run%03lld_iter%06d.pt", static_cast<long long>(result.runId), iteration);
+        return store_.pathOf(name);
+    };
+    std::optional<CheckpointRecord> last;
+    callbacks.checkpointWritten = [&](const std::string& path, int iteration, double loss) {
+        last = runs.recordCheckpoint(result.runId, std::filesystem::relative(path, store_.folder()).string(), iteration,
+                                     settings.iterations, loss);
+        if (userCallbacks.checkpointWritten) userCallbacks.checkpointWritten(path, iteration, loss);
+    };
+    try {
+        specialist.train(cases, settings, resumeFrom, callbacks);
+    } catch (...) {
+        runs.setStatus(result.runId, "failed");
+        throw;
+    }
+    if (!last) last = runs.checkpointOf(result.runId);
+    if (!last || last->iteration != settings.iterations)
+        throw Error(store_.folder(), "training run " + std::to_string(result.runId) + " ended without its final checkpoint");
+    runs.setStatus(result.runId, "finished");
+    result.checkpoint = *last;
+    return result;
+}
+
+}  // namespace ipnp

@@ -1,0 +1,40 @@
+#pragma once
+// Trains a specialist with the project's bookkeeping: a training run row, a checkpoint file per
+// checkpoint (registered with its hash), and resumption of an interrupted run from its last
+// checkpoint with the run's own settings. `ipnp train`, the rounds and the reference use it.
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "Specialist.h"
+#include "TrainingRuns.h"
+
+namespace ipnp {
+
+struct TrainingJob {
+    std::string purpose = "specialist";  // specialist, round, reference
+    std::int64_t resumeRunId = 0;        // 0: a new run
+    // Called once the run exists (before the first iteration), e.g. to link it to a round.
+    std::function<void(std::int64_t runId)> runStarted;
+};
+
+struct TrainingResult {
+    std::int64_t runId = 0;
+    CheckpointRecord checkpoint;  // the final one
+};
+
+class SpecialistTraining {
+public:
+    explicit SpecialistTraining(ProjectStore& store) : store_(store) {}
+
+    // For a resumed run, the settings stored with the run replace `settings`. Marks the run
+    // finished (or failed when training throws) and returns its final checkpoint.
+    TrainingResult run(Specialist& specialist, const std::vector<SpecialistTrainingCase>& cases,
+                       SpecialistSettings settings, const TrainingJob& job, const TrainingCallbacks& callbacks);
+
+private:
+    ProjectStore& store_;
+};
+
+}  // namespace ipnp

@@ -1,0 +1,227 @@
+// The IPnP loop as a user drives it from the command line: a round, the review queue and its
+// decisions, an edited mask, rollback, a killed round resumed, the unattended loop, the evaluation
+// files, and the loop's bad inputs (each a clear error, exit 1, the project unchanged).
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <optional>
+
+#include "TestSupport.h"
+
+using namespace ipnp::test;
+
+namespace {
+// A network and budget small enough for seconds per round on one core; quality is not the point.
+const QStringList kTiny{"--iterations", "12", "--checkpoint-every", "4", "--patch", "32", "--stages", "3",
+                        "--base-width", "4", "--threads", "1", "--seed", "3"};
+
+// Ids of the pending candidates (`ipnp review --json`); with `masks`, only those with a mask, else
+// only the absent ones. Worst specialist-generalist Dice first.
+QStringList pendingIds(const QString& project, std::optional<bool> masks = std::nullopt) {
+    const ProcessResult list = runIpnp({"review", "--json", "-p", project});
+    std::vector<std::pair<double, QString>> found;
+    for (const QJsonValue& value : QJsonDocument::fromJson(list.out.toUtf8()).array()) {
+        const QJsonObject c = value.toObject();
+        const bool isMask = c["kind"].toString() == "mask";
+        if (c["status"].toString() == "pending" && (!masks || *masks == isMask))
+            found.push_back({c["scores"].toObject()["specialist_generalist_dice"].toDouble(),
+                             QString::number(c["id"].toInteger())});
+    }
+    std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    QStringList ids;
+    for (const auto& entry : found) ids << entry.second;
+    return ids;
+}
+
+QJsonObject totals(const QString& project) {
+    const ProcessResult status = runIpnp({"status", "--json", "-p", project});
+    return QJsonDocument::fromJson(status.out.toUtf8()).object()["totals"].toObject();
+}
+}  // namespace
+
+class CliRoundsTest : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir;
+    QString phantoms;
+
+    QString newProject(const QString& name, bool partial = true) {
+        const QString project = dir.filePath(name);
+        if (runIpnp({"init", project}).exitCode != 0) return {};
+        if (runIpnp({"import", phantoms, "-p", project}).exitCode != 0) return {};
+        if (partial && runIpnp({"simulate-partial", "--test-fraction", "0.25", "--keep-fraction", "0.5", "--seed", "2",
+                                "-p", project}).exitCode != 0)
+            return {};
+        return project;
+    }
+    QString database(const QString& project) { return project + "/project.ipnp"; }
+
+private Q_SLOTS:
+    void initTestCase() {
+        phantoms = dir.filePath("phantoms");
+        QCOMPARE(runIpnp({"make-phantoms", phantoms, "--count", "5", "--size", "32", "--spacing", "6"}).exitCode, 0);
+    }
+
+    void roundReviewEditAndRollback() {
+        const QString project = newProject("review");
+        QVERIFY(!project.isEmpty());
+        const QJsonObject before = totals(project);
+        const ProcessResult round = runIpnp(QStringList{"round", "-p", project} + kTiny);
+        QVERIFY2(round.exitCode == 0, qPrintable(round.err));
+        QVERIFY2(round.out.contains("Round 1: "), qPrintable(round.out));
+
+        const ProcessResult list = runIpnp({"review", "--sort", "worst", "-p", project});
+        QVERIFY2(list.exitCode == 0, qPrintable(list.err));
+        const QStringList ids = pendingIds(project);
+        QVERIFY2(ids.size() >= 3, qPrintable(list.out));
+        // Every unknown training cell became a pending candidate.
+        QCOMPARE(totals(project)["pseudo-pending"].toInt(), int(ids.size()));
+        QCOMPARE(totals(project)["unknown"].toInt(), before["unknown"].toInt() - int(ids.size()));
+
+        // A tiny specialist misses organs: those come as "absent" candidates. Decide two with masks
+        // and one absent one.
+        const QStringList masks = pendingIds(project, true), absents = pendingIds(project, false);
+        QVERIFY2(masks.size() >= 3, qPrintable(list.out));
+        QCOMPARE(runIpnp({"review", "--accept", masks[0], "-p", project}).exitCode, 0);
+        QCOMPARE(runIpnp({"review", "--reject", masks[1], "-p", project}).exitCode, 0);
+        if (!absents.isEmpty()) QCOMPARE(runIpnp({"review", "--accept", absents[0], "-p", project}).exitCode, 0);
+        // Deciding again is refused and changes nothing.
+        const QStringList dump = logicalDump(database(project));
+        const ProcessResult again = runIpnp({"review", "--accept", masks[0], "-p", project});
+        QCOMPARE(again.exitCode, 1);
+        QVERIFY2(again.err.contains("candidate " + masks[0]) && again.err.contains("already accepted"), qPrintable(again.err));
+        QCOMPARE(runIpnp({"review", "--reject", masks[1], "-p", project}).exitCode, 1);
+
+        // An edited mask must lie on the scan's grid: a 24^3 phantom does not.
+        const QString other = dir.filePath("other");
+        QCOMPARE(runIpnp({"make-phantoms", other, "--count", "1", "--size", "24", "--spacing", "6"}).exitCode, 0);
+        const QString wrongGrid = other + "/labelsTr/phantom_0000.nii.gz";
+        const ProcessResult wrong = runIpnp({"review", "--accept", masks[2], "--mask", wrongGrid, "-p", project});
+        QCOMPARE(wrong.exitCode, 1);
+        QVERIFY2(wrong.err.contains(wrongGrid) && wrong.err.contains("grid"), qPrintable(wrong.err));
+        QCOMPARE(logicalDump(database(project)), dump);
+        // The specialist's own prediction of that scan serves as the "edited" mask here.
+        QVERIFY(runIpnp({"predict", dir.filePath("edited"), "--split", "train", "-p", project}).exitCode == 0);
+        const QString scanOfCandidate = [&] {
+            for (const QJsonValue& value : QJsonDocument::fromJson(runIpnp({"review", "--json", "-p", project}).out.toUtf8()).array())
+                if (QString::number(value.toObject()["id"].toInteger()) == masks[2]) return value.toObject()["scan"].toString();
+            return QString();
+        }();
+        const ProcessResult edited = runIpnp({"review", "--accept", masks[2], "--mask",
+                                              dir.filePath("edited/" + scanOfCandidate + ".nii.gz"), "-p", project});
+        QVERIFY2(edited.exitCode == 0, qPrintable(edited.err));
+        const QString accepted = runIpnp({"review", "--status", "accepted", "-p", project}).out;
+        QVERIFY(accepted.contains(QString("%1 candidate(s)").arg(absents.isEmpty() ? 2 : 3)));
+        QCOMPARE(totals(project)["pseudo-accepted"].toInt(), 2);
+        QCOMPARE(totals(project)["rejected"].toInt(), 1);
+        QCOMPARE(totals(project)["absent"].toInt(), before["absent"].toInt() + (absents.isEmpty() ? 0 : 1));
+
+        const ProcessResult history = runIpnp({"rounds", "-p", project});
+        QVERIFY2(history.out.contains("review") && history.out.contains("    1  "), qPrintable(history.out));
+        const ProcessResult missing = runIpnp({"rounds", "rollback", "5", "-p", project});
+        QCOMPARE(missing.exitCode, 1);
+        QVERIFY2(missing.err.contains("round 5 does not exist (rounds 1..1)"), qPrintable(missing.err));
+        QCOMPARE(runIpnp({"rounds", "rollback", "1", "-p", project}).exitCode, 0);
+        QCOMPARE(totals(project), before);
+        QVERIFY(runIpnp({"rounds", "-p", project}).out.contains("rolled-back"));
+        const ProcessResult check = runIpnp({"check", "-p", project});
+        QVERIFY2(check.exitCode == 0 && !check.out.contains("unnamed"), qPrintable(check.out));
+    }
+
+    void killedRoundResumes() {
+        const QString project = newProject("killed");
+        QVERIFY(!project.isEmpty());
+        QProcess process;
+        process.start(ipnpExecutable(), QStringList{"round", "-p", project} + kTiny);
+        QVERIFY(process.waitForStarted());
+        QByteArray progress;
+        while (!progress.contains("[6/12]") && process.state() == QProcess::Running) {
+            process.waitForReadyRead(200);
+            progress += process.readAllStandardError();
+        }
+        process.kill();  // SIGKILL
+        process.waitForFinished();
+        QVERIFY2(!progress.contains("[8/12]"), "the round went past its second checkpoint before the kill");
+        const ProcessResult resumed = runIpnp({"round", "--threads", "1", "-p", project});
+        QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err));
+        QVERIFY2(resumed.err.contains("at iteration 4"), qPrintable(resumed.err));
+        QVERIFY2(resumed.out.contains("Round 1: "), qPrintable(resumed.out));
+        QCOMPARE(logicalDump(database(project)).filter(QRegularExpression("^rounds: ")).size(), 1);
+    }
+
+    void loopEvaluationAndReference() {
+        const QString project = newProject("loop");
+        QVERIFY(!project.isEmpty());
+        // Dice >= 0 accepts every candidate whose volume is plausible.
+        const ProcessResult loop = runIpnp(QStringList{"loop", "--rounds", "2", "--auto-accept-dice", "0", "-p", project} + kTiny);
+        QVERIFY2(loop.exitCode == 0, qPrintable(loop.err));
+        QVERIFY2(loop.err.contains("closing training"), qPrintable(loop.err));
+        QVERIFY2(runIpnp(QStringList{"train", "--reference", "-p", project} + kTiny).exitCode == 0, "reference");
+        const ProcessResult eval = runIpnp({"eval", "-p", project});
+        QVERIFY2(eval.exitCode == 0, qPrintable(eval.err));
+        QVERIFY2(eval.out.contains("| baseline |") && eval.out.contains("| reference |"), qPrintable(eval.out));
+        for (const char* file : {"evaluation.json", "evaluation.md", "test_dice.png", "pseudo_label_dice.png"})
+            QVERIFY2(QFile::exists(project + "/reports/" + file), file);
+        QFile json(project + "/reports/evaluation.json");
+        QVERIFY(json.open(QIODevice::ReadOnly));
+        const QJsonObject report = QJsonDocument::fromJson(json.readAll()).object();
+        const QJsonArray models = report["models"].toArray();
+        QVERIFY(models.size() >= 3);
+        QCOMPARE(models.first().toObject()["model"].toString(), QString("baseline"));
+        QCOMPARE(models.last().toObject()["model"].toString(), QString("reference"));
+        QVERIFY(report["pseudo_labels"].toArray().size() >= 1);
+        // Reports are for people: `check` does not call them garbage.
+        QVERIFY(!runIpnp({"check", "-p", project}).out.contains("unnamed"));
+    }
+
+    void badInputIsRefusedAndChangesNothing() {
+        const QString full = newProject("full", false);
+        QVERIFY(!full.isEmpty());
+        QStringList dump = logicalDump(database(full));
+        const ProcessResult nothing = runIpnp(QStringList{"round", "-p", full} + kTiny);
+        QCOMPARE(nothing.exitCode, 1);
+        QVERIFY2(nothing.err.contains("nothing left to pseudo-label"), qPrintable(nothing.err));
+        QCOMPARE(logicalDump(database(full)), dump);
+
+        const QString project = newProject("bad");
+        dump = logicalDump(database(project));
+        QFile notAModel(dir.filePath("notamodel.pt"));
+        QVERIFY(notAModel.open(QIODevice::WriteOnly));
+        notAModel.write("this is text, not TorchScript");
+        notAModel.close();
+        QFile contract(dir.filePath("notamodel.json"));
+        QVERIFY(contract.open(QIODevice::WriteOnly));
+        contract.write(R"({"contract": "box2d", "input_size": [64, 64], "channels": 1, "output_size": [64, 64],
+                           "normalization": "minmax", "threshold": 0})");
+        contract.close();
+        const ProcessResult notModel = runIpnp(QStringList{"round", "--generalist", notAModel.fileName(), "-p", project} + kTiny);
+        QCOMPARE(notModel.exitCode, 1);
+        QVERIFY2(notModel.err.contains("notamodel.pt") && notModel.err.contains("not a TorchScript model"),
+                 qPrintable(notModel.err));
+        QVERIFY(contract.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        contract.write(R"({"contract": "box2d", "input_size": [64, 64], "channels": 1, "output_size": [64, 64],
+                           "normalization": "minmax", "threshold": 0, "colour": "blue"})");
+        contract.close();
+        const ProcessResult unknownKey = runIpnp(QStringList{"round", "--generalist", notAModel.fileName(), "-p", project} + kTiny);
+        QCOMPARE(unknownKey.exitCode, 1);
+        QVERIFY2(unknownKey.err.contains("notamodel.json") && unknownKey.err.contains("colour"), qPrintable(unknownKey.err));
+        const ProcessResult missingModel = runIpnp({"round", "--generalist", dir.filePath("missing.pt"), "-p", project});
+        QCOMPARE(missingModel.exitCode, 1);
+        QVERIFY2(missingModel.err.contains("missing.pt"), qPrintable(missingModel.err));
+        QCOMPARE(runIpnp({"review", "--accept", "1", "-p", project}).exitCode, 1);
+        QCOMPARE(runIpnp({"rounds", "rollback", "1", "-p", project}).exitCode, 1);
+        const ProcessResult noRounds = runIpnp({"eval", "-p", project});
+        QCOMPARE(noRounds.exitCode, 1);
+        QVERIFY2(noRounds.err.contains("no trained round"), qPrintable(noRounds.err));
+        QCOMPARE(logicalDump(database(project)), dump);
+    }
+};
+
+QTEST_APPLESS_MAIN(CliRoundsTest)
+#include "CliRoundsTest.moc"

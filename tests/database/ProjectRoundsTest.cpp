@@ -1,0 +1,254 @@
+// The rounds' storage on a real project: candidates with their files, review decisions, the
+// selection masks reaching the training cases, locking, and rollback. Candidates are made by hand
+// (boxes cut from the phantoms' truth) so that every expected count follows from the arithmetic.
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <filesystem>
+
+#include "BuiltinSchemas.h"
+#include "DatasetDescription.h"
+#include "DatasetImporter.h"
+#include "Error.h"
+#include "ImageFile.h"
+#include "OrganSchemaFile.h"
+#include "PartialLabelSimulator.h"
+#include "PhantomDataset.h"
+#include "ProjectChecker.h"
+#include "ProjectRounds.h"
+#include "ScanImporter.h"
+#include "SqliteDatabase.h"
+#include "TestSupport.h"
+#include "TrainingCases.h"
+
+using namespace ipnp;
+using test::errorOf;
+
+namespace {
+
+struct Cell {
+    ScanRecord scan;
+    int organ = 0;
+};
+
+std::string stateOf(ProjectStore& store, std::int64_t scanId, int organ) {
+    SqliteStatement row(store.database(), "SELECT state FROM coverage WHERE scan_id = ?1 AND organ_id = ?2");
+    row.bind(1, scanId).bind(2, organ);
+    row.step();
+    return row.columnText(0);
+}
+
+std::int64_t count(ProjectStore& store, const std::string& sql) { return store.database().queryInt(sql); }
+
+// A candidate whose region is a 4x4x4 box at `first` on the scan's grid, mask = the whole box,
+// selection = all ones but `disagreements` voxels (the first ones in memory order).
+Candidate boxCandidate(const ScanRecord& scan, int organ, Index3 first, std::size_t disagreements, double dice) {
+    Candidate c;
+    c.prompt.organ = organ;
+    c.prompt.box = {first, {first[0] + 4, first[1] + 4, first[2] + 4}};
+    c.prompt.region = c.prompt.box;
+    c.prompt.positivePoints = {{first[0] + 2, first[1] + 2, first[2] + 2}};
+    const ImageGeometry g = scan.geometry.region(first, {4, 4, 4});
+    c.mask = Mask(g, 1);
+    c.selection = Mask(g, 1);
+    for (std::size_t v = 0; v < disagreements; ++v) c.selection.data()[v] = 0;
+    c.scores.specialistGeneralistDice = dice;
+    c.scores.volumeMl = 64 * 6 * 6 * 6 / 1000.0;
+    return c;
+}
+
+}  // namespace
+
+class ProjectRoundsTest : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir;
+    std::unique_ptr<ProjectStore> store;
+    std::vector<ScanRecord> training;
+    std::string coverageBefore;
+
+    std::string coverageDump() {
+        std::string out;
+        SqliteStatement rows(store->database(),
+                             "SELECT scan_id, organ_id, state, COALESCE(label_version_id, 0) FROM coverage ORDER BY 1, 2");
+        while (rows.step())
+            out += std::to_string(rows.columnInt(0)) + "/" + std::to_string(rows.columnInt(1)) + "=" + rows.columnText(2) +
+                   ":" + std::to_string(rows.columnInt(3)) + " ";
+        return out;
+    }
+
+    // The first `n` organs of a training scan that are unknown there.
+    std::vector<int> unknownOrgans(const ScanRecord& scan, std::size_t n) {
+        std::vector<int> out;
+        for (int organ : {1, 2, 3, 4, 6, 7, 8, 9, 10})
+            if (out.size() < n && stateOf(*store, scan.id, organ) == "unknown") out.push_back(organ);
+        return out;
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        const std::string phantoms = dir.filePath("phantoms").toStdString();
+        PhantomDatasetOptions options;
+        options.count = 4;
+        options.phantom.size = {24, 24, 24};
+        options.phantom.spacing = {6, 6, 6};
+        writePhantomDataset(phantoms, options);
+        store = ProjectStore::create(dir.filePath("project").toStdString(),
+                                     organSchemaFromJson(builtinSchemaJson().at("amos15"), "amos15"));
+        ScanImporter(*store).importScans(requestsForDataset(readDatasetDescription(phantoms), store->schema()), {});
+        PartialLabelOptions partial;
+        partial.testFraction = 0.25;
+        partial.keepFraction = 0.5;
+        partial.seed = 3;
+        PartialLabelSimulator(*store).apply(partial);
+        for (const ScanRecord& scan : store->scans())
+            if (scan.split == "train") training.push_back(scan);
+        QCOMPARE(training.size(), std::size_t(3));
+        coverageBefore = coverageDump();
+    }
+
+    void roundStoresCandidatesDecisionsAndProvenance() {
+        ProjectRounds rounds(*store, "tester");
+        // The unknown training cells of organs that some training scan has a manual label of (the
+        // schema's other organs are in no phantom, so no specialist could propose them).
+        std::int64_t unknown = 0;
+        for (int organ : {1, 2, 3, 4, 6, 7, 8, 9, 10}) {
+            int manual = 0, open = 0;
+            for (const ScanRecord& scan : training) {
+                manual += stateOf(*store, scan.id, organ) == "manual";
+                open += stateOf(*store, scan.id, organ) == "unknown";
+            }
+            if (manual > 0) unknown += open;
+        }
+        QCOMPARE(std::int64_t(rounds.cellsToPseudoLabel()), unknown);
+        QVERIFY(unknown > 0);
+
+        RoundSettings settings;
+        GeneralistIdentity generalist{"builtin-growcut", "builtin-growcut-v1", "builtin"};
+        RoundInfo round = rounds.beginRound(settings, generalist, false);
+        QCOMPARE(round.number, 1);
+        QVERIFY(rounds.unfinishedRound().has_value());
+        round.checkpointSha256 = "feedface";  // what trainRound would have filled in
+        const std::vector<PromptTarget> targets = rounds.promptTargets(round);
+        QCOMPARE(targets.size(), std::size_t(3));
+
+        const ScanRecord& scan = training[0];
+        const std::vector<int> organs = unknownOrgans(scan, 3);
+        QCOMPARE(organs.size(), std::size_t(3));
+        ScanCandidates stored;
+        stored.target = {scan.id, scan.name, organs};
+        stored.candidates = {boxCandidate(scan, organs[0], {2, 2, 2}, 0, 0.7),
+                             makeAbsentCandidate(PromptSet{}),
+                             boxCandidate(scan, organs[2], {12, 12, 12}, 8, 0.9)};
+        stored.candidates[1].prompt.organ = organs[1];
+        stored.autoAccepted = {false, false, true};
+        rounds.saveCandidates(round, generalist, stored);
+
+        QCOMPARE(stateOf(*store, scan.id, organs[0]), std::string("pseudo-pending"));
+        QCOMPARE(stateOf(*store, scan.id, organs[1]), std::string("pseudo-pending"));
+        QCOMPARE(stateOf(*store, scan.id, organs[2]), std::string("pseudo-accepted"));
+        QCOMPARE(count(*store, "SELECT COUNT(*) FROM candidates"), std::int64_t(3));
+        QCOMPARE(count(*store, "SELECT COUNT(*) FROM decisions WHERE action = 'auto-accept'"), std::int64_t(1));
+        // The accepted label names its whole provenance.
+        SqliteStatement provenance(store->database(),
+                                   "SELECT json_extract(provenance, '$.round'), json_extract(provenance, '$.decision'), "
+                                   "json_extract(provenance, '$.generalist.name'), json_extract(provenance, '$.checkpoint_sha256'), "
+                                   "json_extract(provenance, '$.prompts.positive_points[0][0]'), source "
+                                   "FROM label_versions WHERE candidate_id IS NOT NULL");
+        QVERIFY(provenance.step());
+        QCOMPARE(provenance.columnInt(0), std::int64_t(1));
+        QCOMPARE(provenance.columnText(1), std::string("auto-accept"));
+        QCOMPARE(provenance.columnText(2), std::string("builtin-growcut"));
+        QCOMPARE(provenance.columnText(3), std::string("feedface"));
+        QCOMPARE(provenance.columnInt(4), std::int64_t(14));
+        QCOMPARE(provenance.columnText(5), std::string("pseudo"));
+
+        // The review queue, and decisions.
+        const auto pending = rounds.candidates("pending");
+        QCOMPARE(pending.size(), std::size_t(2));
+        const std::int64_t maskId = pending[0].id, absentId = pending[1].id;
+        QVERIFY(pending[1].absent);
+        rounds.accept(maskId);
+        QCOMPARE(stateOf(*store, scan.id, organs[0]), std::string("pseudo-accepted"));
+        const auto dump = test::logicalDump(QString::fromStdString(store->pathOf("project.ipnp")));
+        QVERIFY(errorOf([&] { rounds.accept(maskId); }).contains("already accepted"));
+        QVERIFY(errorOf([&] { rounds.reject(maskId); }).contains("already accepted"));
+        QVERIFY(errorOf([&] { rounds.accept(9999); }).contains("no candidate 9999"));
+        QCOMPARE(test::logicalDump(QString::fromStdString(store->pathOf("project.ipnp"))), dump);
+        rounds.reject(absentId);
+        QCOMPARE(stateOf(*store, scan.id, organs[1]), std::string("rejected"));
+
+        // Training cases: the auto-accepted candidate's 8 disagreements are excluded from the loss,
+        // the human-accepted one has none; both labels count.
+        for (const SpecialistTrainingCase& c : loadTrainingCases(*store)) {
+            if (c.name != scan.name) continue;
+            QCOMPARE(c.valid.voxelCount(), scan.geometry.voxelCount());
+            std::size_t excluded = 0;
+            for (auto v : c.valid.voxels()) excluded += v == 0;
+            QCOMPARE(excluded, std::size_t(8));
+            QVERIFY(std::count(c.labeledOrgans.begin(), c.labeledOrgans.end(), organs[0]) == 1);
+            QVERIFY(std::count(c.labeledOrgans.begin(), c.labeledOrgans.end(), organs[2]) == 1);
+        }
+        // Locked: manual and human-accepted labels; the auto-accepted one stays open to refinement.
+        const LabelMap locked = rounds.lockedLabels(scan.id);
+        QCOMPARE(int(locked.at(3, 3, 3)), organs[0]);
+        QCOMPARE(int(locked.at(13, 13, 13)) == organs[2], false);
+        const ProjectCheckReport check = checkProject(*store);
+        QVERIFY(check.missingFiles.empty() && check.wrongHashes.empty() && check.unnamedFiles.empty());
+        rounds.finishPrompting(round);
+    }
+
+    void nextRoundRefinesAutoAcceptedAndRollbackUndoes() {
+        ProjectRounds rounds(*store, "tester");
+        const ScanRecord& scan = training[0];
+        const std::string afterRound1 = coverageDump();
+        RoundSettings settings;
+        GeneralistIdentity generalist{"builtin-growcut", "builtin-growcut-v1", "builtin"};
+        RoundInfo round = rounds.beginRound(settings, generalist, false);
+        QCOMPARE(round.number, 2);
+        // The auto-accepted organ is a target again; the human-accepted one is not.
+        SqliteStatement auto_(store->database(),
+                              "SELECT organ_id FROM label_versions WHERE json_extract(provenance, '$.decision') = 'auto-accept'");
+        QVERIFY(auto_.step());
+        const int autoOrgan = int(auto_.columnInt(0));
+        SqliteStatement human(store->database(),
+                              "SELECT organ_id FROM label_versions WHERE json_extract(provenance, '$.decision') = 'accept'");
+        QVERIFY(human.step());
+        const int humanOrgan = int(human.columnInt(0));
+        const auto targets = rounds.promptTargets(round);
+        const auto& organs = targets.front().organs;
+        QCOMPARE(targets.front().scanId, scan.id);
+        QVERIFY(std::find(organs.begin(), organs.end(), autoOrgan) != organs.end());
+        QVERIFY(std::find(organs.begin(), organs.end(), humanOrgan) == organs.end());
+
+        ScanCandidates stored;
+        stored.target = {scan.id, scan.name, {autoOrgan}};
+        stored.candidates = {boxCandidate(scan, autoOrgan, {10, 10, 10}, 0, 0.95)};
+        stored.autoAccepted = {true};
+        rounds.saveCandidates(round, generalist, stored);
+        QCOMPARE(count(*store, "SELECT COUNT(*) FROM label_versions WHERE organ_id = " + std::to_string(autoOrgan) +
+                                   " AND scan_id = " + std::to_string(scan.id) + " AND source = 'pseudo'"),
+                 std::int64_t(2));
+        QVERIFY(coverageDump() != afterRound1);
+        const std::int64_t decisions = count(*store, "SELECT COUNT(*) FROM decisions");
+
+        // Bad rollbacks change nothing.
+        QVERIFY(errorOf([&] { rounds.rollback(7); }).contains("round 7 does not exist (rounds 1..2)"));
+        rounds.rollback(2);
+        QCOMPARE(coverageDump(), afterRound1);
+        QVERIFY(errorOf([&] { rounds.rollback(2); }).contains("already rolled back"));
+        QCOMPARE(count(*store, "SELECT COUNT(*) FROM decisions"), decisions);  // decisions stay on record
+        QCOMPARE(count(*store, "SELECT COUNT(*) FROM label_versions WHERE superseded_at IS NOT NULL"), std::int64_t(1));
+        // Back to before round 1: the coverage the simulator left, and the pending absent... the
+        // absent candidate was rejected in round 1, so nothing waits.
+        rounds.rollback(1);
+        QCOMPARE(coverageDump(), coverageBefore);
+        QCOMPARE(count(*store, "SELECT COUNT(*) FROM candidates WHERE status = 'pending'"), std::int64_t(0));
+        QCOMPARE(count(*store, "SELECT COUNT(*) FROM rounds WHERE stage = 'rolled-back'"), std::int64_t(2));
+        // The next round gets a new number; history keeps all three.
+        QCOMPARE(rounds.beginRound(settings, generalist, false).number, 3);
+        QCOMPARE(rounds.history().size(), std::size_t(3));
+    }
+};
+
+QTEST_APPLESS_MAIN(ProjectRoundsTest)
+#include "ProjectRoundsTest.moc"
