@@ -96,7 +96,8 @@ void addSpecialistCommands(CLI::App& app, std::string& projectOption) {
                     plan.patchSize[2], plan.targetSpacing[0], plan.targetSpacing[1], plan.targetSpacing[2],
                     result.checkpoint.file.c_str());
         std::string missing;
-        for (const Organ& organ : store->schema().organs())
+        const OrganSchema schema = store->schema();  // organs() refers into it: keep it alive
+        for (const Organ& organ : schema.organs())
             if (plan.channelOf(organ.index) == 0) missing += (missing.empty() ? "" : ", ") + organ.name;
         if (!missing.empty())
             std::fprintf(stderr, "note: no training scan has voxels of these organs, so the network has no output for them: %s\n",

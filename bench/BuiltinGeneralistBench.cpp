@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "BuiltinGeneralist.h"
+#include "PromptBuilder.h"
 #include "Error.h"
 #include "MaskMorphology.h"
 #include "Metrics.h"
@@ -33,41 +34,7 @@ double threadCpuSeconds() {
     return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
 }
 
-// The x4 block-majority downsampling of one organ, upsampled again by nearest neighbour.
-Mask coarseMask(const LabelMap& truth, int organ) {
-    const auto& size = truth.size();
-    Mask result(truth.geometry(), 0);
-    constexpr std::size_t kBlock = 4;
-    for (std::size_t bk = 0; bk < size[2]; bk += kBlock)
-        for (std::size_t bj = 0; bj < size[1]; bj += kBlock)
-            for (std::size_t bi = 0; bi < size[0]; bi += kBlock) {
-                const std::size_t ek = std::min(size[2], bk + kBlock), ej = std::min(size[1], bj + kBlock),
-                                  ei = std::min(size[0], bi + kBlock);
-                std::size_t inside = 0, all = 0;
-                for (std::size_t k = bk; k < ek; ++k)
-                    for (std::size_t j = bj; j < ej; ++j)
-                        for (std::size_t i = bi; i < ei; ++i) {
-                            ++all;
-                            inside += truth.at(i, j, k) == organ;
-                        }
-                if (2 * inside <= all) continue;
-                for (std::size_t k = bk; k < ek; ++k)
-                    for (std::size_t j = bj; j < ej; ++j)
-                        for (std::size_t i = bi; i < ei; ++i) result.at(i, j, k) = 1;
-            }
-    return largestComponent(result);
-}
 
-Mask crop(const Mask& mask, const VoxelRegion& region) {
-    const auto size = region.size();
-    Mask result(mask.geometry().region(region.first, size), 0);
-    for (std::size_t k = 0; k < size[2]; ++k)
-        for (std::size_t j = 0; j < size[1]; ++j)
-            for (std::size_t i = 0; i < size[0]; ++i)
-                result.at(i, j, k) = mask.at(std::size_t(region.first[0]) + i, std::size_t(region.first[1]) + j,
-                                             std::size_t(region.first[2]) + k);
-    return result;
-}
 
 }  // namespace
 
@@ -84,11 +51,11 @@ int main() {
 
         PromptSet prompt;
         prompt.organ = kLiver;
-        const Mask coarse = coarseMask(phantom.truth, kLiver);
+        const Mask coarse = largestComponent(coarsenByBlocks(organMask(phantom.truth, kLiver), 4));
         Mask others(phantom.truth.geometry(), 0);
         for (const auto& organ : PhantomGenerator::organs()) {
             if (organ.first == kLiver) continue;
-            const Mask other = coarseMask(phantom.truth, organ.first);
+            const Mask other = largestComponent(coarsenByBlocks(organMask(phantom.truth, organ.first), 4));
             for (std::size_t n = 0; n < other.voxelCount(); ++n) others.data()[n] |= other.data()[n];
         }
         // The tight box of the coarse mask, then a 128^3 region centred on it, inside the scan.
@@ -112,8 +79,8 @@ int main() {
                 std::clamp(centre - kRegionEdge / 2, 0L, long(options.size[std::size_t(a)]) - kRegionEdge);
             prompt.region.end[a] = prompt.region.first[a] + kRegionEdge;
         }
-        prompt.coarse = crop(coarse, prompt.region);
-        prompt.others = crop(others, prompt.region);
+        prompt.coarse = cropToRegion(coarse, prompt.region);
+        prompt.others = cropToRegion(others, prompt.region);
         const FloatVolume depth = distanceInside(prompt.coarse);
         const auto deepest = std::size_t(std::max_element(depth.voxels().begin(), depth.voxels().end()) -
                                          depth.voxels().begin());

@@ -288,4 +288,27 @@ Mask organMask(const LabelMap& labels, int organ) {
     return result;
 }
 
+Mask coarsenByBlocks(const Mask& mask, std::size_t block) {
+    const auto& size = mask.size();
+    Mask result(mask.geometry(), 0);
+    for (std::size_t bk = 0; bk < size[2]; bk += block)
+        for (std::size_t bj = 0; bj < size[1]; bj += block)
+            for (std::size_t bi = 0; bi < size[0]; bi += block) {
+                const std::size_t ek = std::min(size[2], bk + block), ej = std::min(size[1], bj + block),
+                                  ei = std::min(size[0], bi + block);
+                std::size_t inside = 0, all = 0;
+                for (std::size_t k = bk; k < ek; ++k)
+                    for (std::size_t j = bj; j < ej; ++j)
+                        for (std::size_t i = bi; i < ei; ++i) {
+                            ++all;
+                            inside += mask.at(i, j, k) != 0;
+                        }
+                if (2 * inside <= all) continue;
+                for (std::size_t k = bk; k < ek; ++k)
+                    for (std::size_t j = bj; j < ej; ++j)
+                        for (std::size_t i = bi; i < ei; ++i) result.at(i, j, k) = 1;
+            }
+    return result;
+}
+
 }  // namespace ipnp

@@ -29,6 +29,11 @@ Mask surfaceOf(const Mask& mask);
 Mask dilateBy(const Mask& mask, double mm);
 Mask erodeBy(const Mask& mask, double mm);
 
+// The mask downsampled by block majority (blocks of `block` voxels per axis; a block is set when
+// more than half its voxels are) and upsampled again by nearest neighbour: a coarse prediction's
+// stand-in for tests and benchmarks of the generalist.
+Mask coarsenByBlocks(const Mask& mask, std::size_t block);
+
 // 0/1 mask of one organ of a label map, on the same grid.
 Mask organMask(const LabelMap& labels, int organ);
 

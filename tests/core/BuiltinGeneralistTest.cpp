@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "BuiltinGeneralist.h"
+#include "PromptBuilder.h"
 #include "Error.h"
 #include "MaskMorphology.h"
 #include "Metrics.h"
@@ -28,39 +29,7 @@ constexpr long kMargin = 3;
 constexpr int kLiver = 6;
 constexpr int kPostcava = 9;
 
-Mask coarseOf(const LabelMap& truth, int organ) {
-    const auto& size = truth.size();
-    Mask result(truth.geometry(), 0);
-    for (std::size_t bk = 0; bk < size[2]; bk += 4)
-        for (std::size_t bj = 0; bj < size[1]; bj += 4)
-            for (std::size_t bi = 0; bi < size[0]; bi += 4) {
-                const std::size_t ek = std::min(size[2], bk + 4), ej = std::min(size[1], bj + 4),
-                                  ei = std::min(size[0], bi + 4);
-                std::size_t in = 0, all = 0;
-                for (std::size_t k = bk; k < ek; ++k)
-                    for (std::size_t j = bj; j < ej; ++j)
-                        for (std::size_t i = bi; i < ei; ++i) {
-                            ++all;
-                            in += truth.at(i, j, k) == organ;
-                        }
-                if (2 * in <= all) continue;
-                for (std::size_t k = bk; k < ek; ++k)
-                    for (std::size_t j = bj; j < ej; ++j)
-                        for (std::size_t i = bi; i < ei; ++i) result.at(i, j, k) = 1;
-            }
-    return largestComponent(result);
-}
 
-Mask crop(const Mask& mask, const VoxelRegion& region) {
-    const auto size = region.size();
-    Mask result(mask.geometry().region(region.first, size), 0);
-    for (std::size_t k = 0; k < size[2]; ++k)
-        for (std::size_t j = 0; j < size[1]; ++j)
-            for (std::size_t i = 0; i < size[0]; ++i)
-                result.at(i, j, k) = mask.at(std::size_t(region.first[0]) + i, std::size_t(region.first[1]) + j,
-                                             std::size_t(region.first[2]) + k);
-    return result;
-}
 
 Mask paste(const Mask& part, const VoxelRegion& region, const ImageGeometry& whole) {
     Mask result(whole, 0);
@@ -105,8 +74,8 @@ PromptSet promptFrom(const Mask& coarse, const Mask& others, int organ) {
         prompt.region.first[a] = std::max(0L, low[a] - kMargin);
         prompt.region.end[a] = std::min(long(size[std::size_t(a)]), high[a] + 1 + kMargin);
     }
-    prompt.coarse = crop(coarse, prompt.region);
-    prompt.others = crop(others, prompt.region);
+    prompt.coarse = cropToRegion(coarse, prompt.region);
+    prompt.others = cropToRegion(others, prompt.region);
     const FloatVolume depth = distanceInside(prompt.coarse);
     const auto deepest =
         std::size_t(std::max_element(depth.voxels().begin(), depth.voxels().end()) - depth.voxels().begin());
@@ -127,7 +96,8 @@ std::vector<std::pair<int, Score>> scoreCase(const PhantomOptions& options, int 
     const PhantomCase phantom = PhantomGenerator(options).generate(caseIndex);
     const FloatVolume image = asFloat(phantom.image);
     std::vector<std::pair<int, Mask>> coarse;
-    for (const auto& organ : PhantomGenerator::organs()) coarse.emplace_back(organ.first, coarseOf(phantom.truth, organ.first));
+    for (const auto& organ : PhantomGenerator::organs())
+        coarse.emplace_back(organ.first, largestComponent(coarsenByBlocks(organMask(phantom.truth, organ.first), 4)));
     BuiltinGeneralist generalist;
     std::vector<std::pair<int, Score>> scores;
     for (const auto& [organ, coarseMask] : coarse) {
@@ -285,10 +255,10 @@ private Q_SLOTS:
         const PhantomCase phantom = PhantomGenerator(options).generate(2);
         const FloatVolume image = asFloat(phantom.image);
         Mask others(phantom.truth.geometry(), 0);
-        const Mask coarse = coarseOf(phantom.truth, 1);
+        const Mask coarse = largestComponent(coarsenByBlocks(organMask(phantom.truth, 1), 4));
         for (const auto& organ : PhantomGenerator::organs())
             if (organ.first != 1) {
-                const Mask other = coarseOf(phantom.truth, organ.first);
+                const Mask other = largestComponent(coarsenByBlocks(organMask(phantom.truth, organ.first), 4));
                 for (std::size_t n = 0; n < others.voxelCount(); ++n) others.data()[n] |= other.data()[n];
             }
         const PromptSet prompt = promptFrom(coarse, others, 1);

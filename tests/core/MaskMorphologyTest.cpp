@@ -145,6 +145,20 @@ bool numpyAvailable() { return test::runProgram("/usr/bin/python3", {"-c", "impo
 class MaskMorphologyTest : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void coarsenByBlocksTakesTheBlockMajority() {
+        // 5 x 2 x 1 voxels, blocks of 2: [i 0..1] x [j 0..1] has 3 of 4 set -> set; [i 2..3] has
+        // 2 of 4 (not more than half) -> clear; the edge block [i 4] has 1 of 2 -> clear.
+        ImageGeometry g;
+        g.size = {5, 2, 1};
+        Mask mask(g, 0);
+        mask.at(0, 0, 0) = mask.at(1, 0, 0) = mask.at(0, 1, 0) = 1;
+        mask.at(2, 0, 0) = mask.at(3, 1, 0) = 1;
+        mask.at(4, 0, 0) = 1;
+        const Mask coarse = coarsenByBlocks(mask, 2);
+        const std::vector<int> expected{1, 1, 0, 0, 0, 1, 1, 0, 0, 0};
+        QCOMPARE(std::vector<int>(coarse.voxels().begin(), coarse.voxels().end()), expected);
+    }
+
     void distanceToSitesIsExactEuclideanInMillimetres() {
         // 5 x 4 x 3 voxels of 1 x 2 x 3 mm, one site at (0,0,0): d(i,j,k) = sqrt(i^2 + 4 j^2 + 9 k^2).
         Mask sites(grid(5, 4, 3), 0);
