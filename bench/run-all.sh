@@ -43,3 +43,10 @@ section "specialist inference throughput, 256^3 on 2 threads (figure, no target)
 
 section "specialist inference peak RSS, 512x512x300 CT (target < 6 GB)"
 "${SPECIALIST[@]}" memory --width 8
+
+# The IPnP loop (about an hour): the demo's budget, gap and recovery targets on the phantoms and
+# on independently generated AMOS-layout data.
+section "IPnP loop targets (demo time, baseline gap, gap recovery, pseudo-label quality, reference convergence)"
+loop_dir=$(mktemp -d)
+"$BENCH_DIR/ipnp_loop_bench.sh" "$BUILD_DIR" "$loop_dir"
+rm -rf "$loop_dir"

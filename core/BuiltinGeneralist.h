@@ -5,7 +5,8 @@
 //  - foreground seeds: the core of the coarse mask (eroded by 2 voxels; by less where that would
 //    cut the core in pieces or leave a thin part without seed) and the positive points (with a
 //    2-voxel ball around each when there is no coarse mask or no core);
-//  - background seeds: voxels more than 2 voxels from the coarse mask, the core of prompt.others
+//  - background seeds: voxels more than 2 voxels from the coarse mask (less, down to 1, for an
+//    organ less than 2 voxels deep, so that a thin vessel cannot leak), the core of prompt.others
 //    (eroded by 2 voxels), the negative points, and, when there is no coarse mask, the region's
 //    faces that are not on the scan's edge (the box and the points are then all there is);
 //  - every other voxel takes the label of the seed front that reaches it along the cheapest
@@ -29,7 +30,7 @@ namespace ipnp {
 class BuiltinGeneralist : public Generalist {
 public:
     static constexpr const char* kName = "builtin-growcut";
-    static constexpr const char* kVersion = "builtin-growcut-v1";
+    static constexpr const char* kVersion = "builtin-growcut-v2";
 
     GeneralistIdentity identity() const override;
     // Throws ipnp::Error when the prompt is absent, its region is empty or not inside the image,

@@ -167,7 +167,7 @@ private Q_SLOTS:
         const GeneralistIdentity id = BuiltinGeneralist().identity();
         QCOMPARE(QString::fromStdString(id.name), QString("builtin-growcut"));
         QCOMPARE(QString::fromStdString(id.contract), QString("builtin"));
-        QCOMPARE(QString::fromStdString(id.sha256), QString("builtin-growcut-v1"));
+        QCOMPARE(QString::fromStdString(id.sha256), QString("builtin-growcut-v2"));
     }
 
     void improvesOnTheCoarsePromptOrganByOrgan() {
