@@ -90,13 +90,20 @@ void resolveOverlaps(std::vector<Candidate>& candidates, const LabelMap& locked,
     for (std::size_t n = 0; n < candidates.size(); ++n) {
         Candidate& c = candidates[n];
         if (c.prompt.absent) continue;
+        // A locked label is known truth: its voxels leave the mask and stay selected, so that the
+        // selection mask never takes them out of the loss (the whole region, not only G's voxels).
+        const VoxelRegion& r = c.prompt.region;
+        const auto size = r.size();
+        for (std::size_t k = 0; k < size[2]; ++k)
+            for (std::size_t j = 0; j < size[1]; ++j)
+                for (std::size_t i = 0; i < size[0]; ++i) {
+                    const int lockedOrgan = locked.at(r.first[0] + i, r.first[1] + j, r.first[2] + k);
+                    if (lockedOrgan == 0 || lockedOrgan == c.prompt.organ) continue;
+                    const std::size_t local = i + size[0] * (j + size[1] * k);
+                    c.mask.data()[local] = 0;
+                    c.selection.data()[local] = 1;
+                }
         forEachVoxel(c, [&](std::size_t local, std::size_t global) {
-            const int lockedOrgan = locked.data()[global];
-            if (lockedOrgan != 0 && lockedOrgan != c.prompt.organ) {
-                c.mask.data()[local] = 0;
-                c.selection.data()[local] = 0;
-                return;
-            }
             const std::uint16_t previous = owner[global];
             if (previous == 0 ||
                 probabilityOfCandidate[n]->data()[global] > probabilityOfCandidate[previous - 1]->data()[global])

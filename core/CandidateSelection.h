@@ -54,10 +54,11 @@ bool passesAutoAccept(const CandidateScores& scores, bool absent, const AutoAcce
 double plausibilityOf(double volumeMl, const VolumeRange& range);
 
 // Overlaps between the candidates of one scan, and with its locked labels: manual (locked) labels
-// are never overwritten, so their voxels leave every candidate; a voxel claimed by several
-// candidates stays with the organ of highest specialist probability (`probabilityOf(organ)` gives
-// the organ's map on the scan grid, 0..255). Selection masks lose the voxels their mask loses to
-// another organ (they are no longer agreed on). Scores are not recomputed.
+// are never overwritten, so their voxels leave every candidate and count as selected (they are
+// known, and must stay in the loss); a voxel claimed by several candidates stays with the organ of
+// highest specialist probability (`probabilityOfCandidate[n]` is candidate n's map on the scan
+// grid, 0..255), and the losers' selection masks lose it (no longer agreed on). Scores are not
+// recomputed.
 void resolveOverlaps(std::vector<Candidate>& candidates, const LabelMap& locked,
                      const std::vector<const Volume<std::uint8_t>*>& probabilityOfCandidate);
 

@@ -45,6 +45,22 @@ Index3 plus(const Index3& a, const Index3& b) { return {a[0] + b[0], a[1] + b[1]
 
 }  // namespace
 
+LabelMap withWeakDetection(const LabelMap& predicted, const Volume<std::uint8_t>& probability, int organ,
+                           double floor) {
+    const std::size_t n = predicted.voxelCount();
+    std::uint8_t peak = 0;
+    for (std::size_t v = 0; v < n; ++v) {
+        if (predicted.data()[v] == organ) return predicted;  // detected by the argmax: nothing to add
+        peak = std::max(peak, probability.data()[v]);
+    }
+    if (floor <= 0 || peak < floor * 255.0) return predicted;
+    LabelMap out = predicted;
+    const int half = (peak + 1) / 2;
+    for (std::size_t v = 0; v < n; ++v)
+        if (out.data()[v] == 0 && probability.data()[v] >= half) out.data()[v] = std::uint8_t(organ);
+    return out;
+}
+
 void pasteRegion(LabelMap& target, const Mask& mask, const VoxelRegion& region, std::uint8_t value) {
     const auto size = region.size();
     for (std::size_t k = 0; k < size[2]; ++k)

@@ -13,7 +13,17 @@ struct PromptSettings {
     int minMarginVoxels = 2;
     int positivePoints = 3;    // distance-transform maxima, kept apart by the deepest point's depth
     int maxNegativeOrganPoints = 3;  // one per neighbouring organ in the region, nearest first
+    // An organ the argmax never picks may still be detected weakly: where its probability peaks at
+    // weakDetectionFloor or more, the voxels above half that peak stand in for its prediction (its
+    // low mean confidence is in the candidate's scores). 0 turns this off.
+    double weakDetectionFloor = 0.2;
 };
+
+// The specialist's label map with `organ` painted where it is weakly detected (see
+// PromptSettings::weakDetectionFloor) on background voxels, when the argmax has none of it; the
+// label map unchanged otherwise. `probability` is the organ's map, 0..255.
+LabelMap withWeakDetection(const LabelMap& predicted, const Volume<std::uint8_t>& probability, int organ,
+                           double floor);
 
 class PromptBuilder {
 public:

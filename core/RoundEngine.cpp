@@ -83,14 +83,15 @@ ScanCandidates RoundEngine::candidatesOfScan(const PromptTarget& target, const R
         const auto channel = std::find(prediction.organs.begin(), prediction.organs.end(), organ);
         if (channel == prediction.organs.end()) continue;  // no output for it: listed in skippedOrgans
         const Volume<std::uint8_t>& probability = prediction.probabilities[std::size_t(channel - prediction.organs.begin())];
-        PromptSet prompt = prompts.build(prediction.labels, locked, organ);
+        const LabelMap predicted = withWeakDetection(prediction.labels, probability, organ, settings.prompts.weakDetectionFloor);
+        PromptSet prompt = prompts.build(predicted, locked, organ);
         const std::optional<VolumeRange> range = repository_.labeledVolumes(organ);
         if (prompt.absent) {
             out.candidates.push_back(makeAbsentCandidate(std::move(prompt)));
             ++summary.absent;
         } else {
             Mask generalistMask = generalist_.segment(image, prompt);
-            const Mask specialistMask = cropToRegion(organMask(prediction.labels, organ), prompt.region);
+            const Mask specialistMask = cropToRegion(organMask(predicted, organ), prompt.region);
             const Volume<std::uint8_t> probabilityCrop = cropToRegion(probability, prompt.region);
             out.candidates.push_back(
                 makeCandidate(std::move(prompt), std::move(generalistMask), specialistMask, probabilityCrop, range));

@@ -154,7 +154,8 @@ RoundInfo ProjectRounds::beginRound(const RoundSettings& settings, const General
                                      "absent or accepted by a person");
     const json settingsJson = {
         {"training", json::parse(specialistSettingsToJson(settings.training))},
-        {"prompts", {{"margin_mm", settings.prompts.marginMm}, {"positive_points", settings.prompts.positivePoints}}},
+        {"prompts", {{"margin_mm", settings.prompts.marginMm}, {"positive_points", settings.prompts.positivePoints},
+                     {"weak_detection_floor", settings.prompts.weakDetectionFloor}}},
         {"auto_accept", settings.autoAccept},
         {"policy", {{"minimum_dice", settings.policy.minimumDice}, {"range_widening", settings.policy.rangeWidening}}},
         {"mirror", settings.mirror},
@@ -455,6 +456,13 @@ void ProjectRounds::decide(const CandidateRecord& c, ReviewAction action, const 
     const std::int64_t roundId = roundOf.columnInt(0);
 
     SqliteTransaction transaction(store_.database());
+    // Checked again under the write lock: another process (the GUI, a second CLI) may have decided
+    // it, or rolled its round back, since it was read.
+    SqliteStatement current(store_.database(), "SELECT status FROM candidates WHERE id = ?1");
+    current.bind(1, c.id);
+    if (!current.step() || current.columnText(0) != "pending")
+        throw Error(store_.folder(), "candidate " + std::to_string(c.id) + " was decided meanwhile (now " +
+                                         (current.columnIsNull(0) ? std::string("gone") : current.columnText(0)) + ")");
     if (!labelFile.empty()) {
         const json provenance = {{"round", c.round},
                                  {"candidate", c.id},
@@ -575,8 +583,9 @@ void ProjectRounds::rollback(int number) {
             // The candidate that was pending then waits again.
             SqliteStatement revive(store_.database(),
                                    "UPDATE candidates SET status = 'pending' WHERE id = (SELECT MAX(id) FROM candidates "
-                                   "WHERE scan_id = ?1 AND organ_id = ?2 AND status = 'superseded' AND round_id NOT IN " +
-                                       later + ")");
+                                   "WHERE scan_id = ?1 AND organ_id = ?2 AND status = 'superseded' AND round_id IN "
+                                   "(SELECT id FROM rounds WHERE number < " + std::to_string(number) +
+                                       " AND stage <> 'rolled-back'))");
             revive.bind(1, r.scan).bind(2, r.organ);
             revive.run();
         }

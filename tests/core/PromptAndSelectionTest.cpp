@@ -100,6 +100,28 @@ private Q_SLOTS:
         QCOMPARE(makeAbsentCandidate(p).prompt.absent, true);
     }
 
+    void weakDetectionStandsInForAMissedOrgan() {
+        // 4 x 1 x 1: organ 3 never wins the argmax (labels 0 2 0 0); its probability 0 90 60 30
+        // (of 255) peaks at 90 >= 0.2 * 255 = 51, so voxels >= (90 + 1) / 2 = 45 on background
+        // become organ 3: voxel 2 only (voxel 1 belongs to organ 2, voxel 3 is below half).
+        ImageGeometry g = grid(4, 1, 1);
+        LabelMap labels(g, 0);
+        labels.at(1, 0, 0) = 2;
+        Volume<std::uint8_t> probability(g, 0);
+        probability.at(1, 0, 0) = 90;
+        probability.at(2, 0, 0) = 60;
+        probability.at(3, 0, 0) = 30;
+        const LabelMap weak = withWeakDetection(labels, probability, 3, 0.2);
+        QCOMPARE(std::vector<int>(weak.voxels().begin(), weak.voxels().end()), (std::vector<int>{0, 2, 3, 0}));
+        // A peak under the floor (0.4 * 255 = 102 > 90), or the floor 0 (off): unchanged.
+        QCOMPARE(withWeakDetection(labels, probability, 3, 0.4).voxels(), labels.voxels());
+        QCOMPARE(withWeakDetection(labels, probability, 3, 0.0).voxels(), labels.voxels());
+        // An organ the argmax has somewhere keeps its prediction as it is.
+        LabelMap detected = labels;
+        detected.at(0, 0, 0) = 3;
+        QCOMPARE(withWeakDetection(detected, probability, 3, 0.2).voxels(), detected.voxels());
+    }
+
     void selectionMaskAndScores() {
         // Region of 4x1x1 voxels of 10 x 10 x 10 mm (1 ml each).
         // S (specialist)  = 1 1 0 0
@@ -168,9 +190,10 @@ private Q_SLOTS:
                  (std::vector<int>{0, 1, 1, 0, 0, 0}));
         QCOMPARE(std::vector<int>(candidates[1].mask.voxels().begin(), candidates[1].mask.voxels().end()),
                  (std::vector<int>{0, 0, 0, 1, 1, 1}));
-        // The voxels a candidate lost are no longer "agreed on" for it.
+        // The voxels a candidate lost to another candidate are no longer "agreed on" for it; the
+        // manual voxel 0 stays selected for both (known truth must stay in the loss).
         QCOMPARE(std::vector<int>(candidates[0].selection.voxels().begin(), candidates[0].selection.voxels().end()),
-                 (std::vector<int>{0, 1, 1, 0, 1, 1}));
+                 (std::vector<int>{1, 1, 1, 0, 1, 1}));
         QCOMPARE(std::vector<int>(candidates[1].selection.voxels().begin(), candidates[1].selection.voxels().end()),
                  (std::vector<int>{1, 1, 0, 1, 1, 1}));
     }
