@@ -41,16 +41,6 @@ std::unique_ptr<Generalist> openGeneralist(const std::string& option) {
 
 namespace {
 
-// The training settings of the project's first active round: every round of a run (and the
-// reference) trains with the same budget unless the person says otherwise.
-std::optional<SpecialistSettings> settingsOfFirstRound(ProjectStore& store, const SpecialistSettings& defaults) {
-    SqliteStatement row(store.database(),
-                        "SELECT settings FROM rounds WHERE stage <> 'rolled-back' ORDER BY number LIMIT 1");
-    if (!row.step()) return std::nullopt;
-    const json settings = json::parse(row.columnText(0));
-    return specialistSettingsFromJson(settings.at("training").dump(), defaults);
-}
-
 RoundCallbacks stderrRoundCallbacks() {
     RoundCallbacks callbacks;
     callbacks.training.log = [](const std::string& text) { std::fprintf(stderr, "%s\n", text.c_str()); };
@@ -112,7 +102,7 @@ struct RoundOptions {
         RoundSettings settings;
         settings.training = training.resolved();
         if (!training.anyGiven())
-            if (auto previous = settingsOfFirstRound(store, settings.training)) {
+            if (auto previous = firstRoundTrainingSettings(store, settings.training)) {
                 settings.training = *previous;
                 settings.training.device = training.device;
                 settings.training.threads = training.threads;

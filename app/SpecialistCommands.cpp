@@ -14,6 +14,7 @@
 #include "ModelExport.h"
 #include "TorchSpecialist.h"
 #include "TrainingCases.h"
+#include "ProjectRounds.h"
 #include "SpecialistTraining.h"
 #include "TrainingOptions.h"
 #include "TrainingRuns.h"
@@ -65,6 +66,13 @@ void addSpecialistCommands(CLI::App& app, std::string& projectOption) {
     train->callback([&projectOption] {
         auto store = cli::openProject(projectOption);
         SpecialistSettings settings = options.resolved();
+        // The reference compares with the rounds: by default it trains with their budget.
+        if (reference && !options.anyGiven())
+            if (auto rounds = firstRoundTrainingSettings(*store, settings)) {
+                settings = *rounds;
+                settings.device = options.device;
+                settings.threads = options.threads;
+            }
         const std::string purpose = reference ? "reference" : "specialist";
         TrainingJob job;
         job.purpose = purpose;

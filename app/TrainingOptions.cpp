@@ -21,7 +21,9 @@ void TrainingOptions::addTo(CLI::App& command, bool withBaseline) {
     command.add_option("--device", device, "cpu or cuda")->capture_default_str();
     command.add_flag("--bf16", bf16, "bf16 autocast (CPUs with AVX512-BF16; always on with --device cuda)");
     command.add_flag("--no-augment", noAugment, "no flips, rotations, scaling or intensity changes");
-    for (const CLI::Option* option : command.get_options()) given_.push_back(option);
+    // Where it runs (threads, device) is not part of the budget that rounds and the reference share.
+    for (const CLI::Option* option : command.get_options())
+        if (!option->check_lname("threads") && !option->check_lname("device")) given_.push_back(option);
     if (withBaseline)
         command.add_flag("--background-baseline", backgroundBaseline,
                          "the naive baseline: unlabeled organs count as background (no marginal or exclusion loss)");

@@ -21,7 +21,8 @@ struct TrainingOptions {
     std::vector<const CLI::Option*> given_;  // the options addTo() registered
 
     void addTo(CLI::App& command, bool withBaseline = true);
-    // True when the command line set any of these options.
+    // True when the command line set any of these options that shape the training (all but
+    // --threads and --device).
     bool anyGiven() const;
     // The settings with the flags applied.
     SpecialistSettings resolved() const;

@@ -113,6 +113,13 @@ CandidateRecord candidateFrom(SqliteStatement& row) {
 
 }  // namespace
 
+std::optional<SpecialistSettings> firstRoundTrainingSettings(ProjectStore& store, const SpecialistSettings& defaults) {
+    SqliteStatement row(store.database(),
+                        "SELECT settings FROM rounds WHERE stage <> 'rolled-back' ORDER BY number LIMIT 1");
+    if (!row.step()) return std::nullopt;
+    return specialistSettingsFromJson(json::parse(row.columnText(0)).at("training").dump(), defaults);
+}
+
 const char* toString(ReviewAction action) {
     switch (action) {
         case ReviewAction::Accept: return "accept";

@@ -86,4 +86,8 @@ private:
 
 const char* toString(ReviewAction action);
 
+// The training settings of the project's first live round (every round, and the reference, train
+// with the same budget unless a person says otherwise); nullopt before the first round.
+std::optional<SpecialistSettings> firstRoundTrainingSettings(ProjectStore& store, const SpecialistSettings& defaults);
+
 }  // namespace ipnp

@@ -21,7 +21,12 @@ TrainingResult SpecialistTraining::run(Specialist& specialist, const std::vector
         const auto run = runs.run(job.resumeRunId);
         if (!run) throw Error(store_.folder(), "training run " + std::to_string(job.resumeRunId) + " does not exist");
         result.runId = run->id;
+        // The run's own settings, except where it runs now (another machine may resume it).
+        const SpecialistSettings here = settings;
         settings = specialistSettingsFromJson(run->settingsJson, settings);
+        settings.device = here.device;
+        settings.threads = here.threads;
+        settings.bf16 = here.bf16;
         // Killed before its first checkpoint: it starts again from scratch under the same run.
         if (const auto checkpoint = runs.checkpointOf(run->id)) resumeFrom = store_.pathOf(checkpoint->file);
     } else {

@@ -28,7 +28,8 @@ class SpecialistTraining {
 public:
     explicit SpecialistTraining(ProjectStore& store) : store_(store) {}
 
-    // For a resumed run, the settings stored with the run replace `settings`. Marks the run
+    // For a resumed run, the settings stored with the run replace `settings` (except device,
+    // threads and bf16: where it runs now). Marks the run
     // finished (or failed when training throws) and returns its final checkpoint.
     TrainingResult run(Specialist& specialist, const std::vector<SpecialistTrainingCase>& cases,
                        SpecialistSettings settings, const TrainingJob& job, const TrainingCallbacks& callbacks);
