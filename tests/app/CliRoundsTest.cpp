@@ -137,20 +137,26 @@ private Q_SLOTS:
     void killedRoundResumes() {
         const QString project = newProject("killed");
         QVERIFY(!project.isEmpty());
+        // Checkpoints every 10 iterations; the kill comes after iteration 12, leaving 8 iterations of
+        // margin before the next checkpoint even when this test process is starved on a busy machine.
+        QStringList longer = kTiny;
+        longer[longer.indexOf("--iterations") + 1] = "40";
+        longer[longer.indexOf("--checkpoint-every") + 1] = "10";
         QProcess process;
-        process.start(ipnpExecutable(), QStringList{"round", "-p", project} + kTiny);
+        process.start(ipnpExecutable(), QStringList{"round", "-p", project} + longer);
         QVERIFY(process.waitForStarted());
         QByteArray progress;
-        while (!progress.contains("[6/12]") && process.state() == QProcess::Running) {
+        while (!progress.contains("[12/40]") && process.state() == QProcess::Running) {
             process.waitForReadyRead(200);
             progress += process.readAllStandardError();
         }
         process.kill();  // SIGKILL
         process.waitForFinished();
-        QVERIFY2(!progress.contains("[8/12]"), "the round went past its second checkpoint before the kill");
+        progress += process.readAllStandardError();
+        QVERIFY2(!progress.contains("[20/40]"), "the round went past its second checkpoint before the kill");
         const ProcessResult resumed = runIpnp({"round", "--threads", "1", "-p", project});
         QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err));
-        QVERIFY2(resumed.err.contains("at iteration 4"), qPrintable(resumed.err));
+        QVERIFY2(resumed.err.contains("at iteration 10"), qPrintable(resumed.err));
         QVERIFY2(resumed.out.contains("Round 1: "), qPrintable(resumed.out));
         QCOMPARE(logicalDump(database(project)).filter(QRegularExpression("^rounds: ")).size(), 1);
     }
