@@ -10,7 +10,9 @@ cd "$(dirname "$0")"
 # Debian 12 packages the build, the tests and the independent checkers need.
 PACKAGES=(
   cmake ninja-build g++ pkg-config
-  qt6-base-dev                      # QtCore, Qt Test (and the GUI to come)
+  qt6-base-dev libqt6opengl6-dev    # Qt Core/Gui/Widgets/Test, QOpenGLWidget for the VTK views
+  qt6-charts-dev                    # the training dashboard's charts
+  libvtk9-dev libgl1-mesa-dri       # slice and 3D views; Mesa renders them without a GPU
   libinsighttoolkit5-dev libgdcm-tools  # image IO; gdcm tools silence ITK's config warnings
   libtorch-dev libopenblas0-pthread  # the specialist; OpenBLAS, not the slow reference BLAS
   libsqlite3-dev libssl-dev zlib1g-dev

@@ -1,8 +1,10 @@
-# ipnp_add_test(NAME SOURCES a.cpp ... LIBS lib ... [LABELS long ...] [TIMEOUT s])
+# ipnp_add_test(NAME SOURCES a.cpp ... LIBS lib ... [LABELS long ...] [TIMEOUT s] [GUI])
+# GUI tests open real OpenGL windows: they need an X server (./run.sh starts Xvfb when there is no
+# display), because Qt's offscreen platform cannot host a QOpenGLWidget.
 # One Qt Test executable registered with CTest. Tests find the shared sample data and the
 # independent checkers (/usr/bin/python3 with nibabel) through the environment.
 function(ipnp_add_test name)
-  cmake_parse_arguments(T "" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
+  cmake_parse_arguments(T "GUI" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
   add_executable(${name} ${T_SOURCES})
   set_target_properties(${name} PROPERTIES AUTOMOC ON)
   target_link_libraries(${name} PRIVATE Qt6::Test ${T_LIBS})
@@ -19,6 +21,11 @@ function(ipnp_add_test name)
     set(labels ${T_LABELS})
   endif()
   # Qt Test's own watchdog stops a test function after 5 minutes unless told the CTest limit.
+  set(platform offscreen)
+  if(T_GUI)
+    set(platform xcb)
+    list(APPEND labels gui)
+  endif()
   set_tests_properties(${name} PROPERTIES LABELS "${labels}" TIMEOUT ${T_TIMEOUT}
-    ENVIRONMENT "QT_QPA_PLATFORM=offscreen;QTEST_FUNCTION_TIMEOUT=${T_TIMEOUT}000")
+    ENVIRONMENT "QT_QPA_PLATFORM=${platform};QTEST_FUNCTION_TIMEOUT=${T_TIMEOUT}000")
 endfunction()

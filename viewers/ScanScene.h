@@ -1,0 +1,80 @@
+#pragma once
+// What the views of one scan show, shared by the three slice views and the 3D view: the scan and
+// its label overlays as VTK images (the scan's voxels are wrapped, not copied), the organ colour
+// table, and the display settings (window/level, label opacity, organ visibility).
+#include <QObject>
+#include <map>
+#include <vtkImageData.h>
+#include <vtkLookupTable.h>
+#include <vtkMatrix4x4.h>
+#include <vtkSmartPointer.h>
+
+#include "OrganSchema.h"
+#include "Volume.h"
+#include "WindowLevel.h"
+
+
+namespace ipnp {
+
+class ScanScene : public QObject {
+    Q_OBJECT
+public:
+    explicit ScanScene(QObject* parent = nullptr);
+    ~ScanScene() override;
+
+    void setSchema(const OrganSchema& schema);
+    const OrganSchema& schema() const { return schema_; }
+
+    // A new scan: its labels and pending labels are cleared.
+    void setScan(FloatVolume scan, const std::string& modality);
+    void setLabels(LabelMap labels);            // accepted and manual labels, organ index per voxel
+    // Pending pseudo-labels (drawn hatched); an empty map clears them.
+    void setPendingLabels(const LabelMap& pending);
+    void clear();
+
+    bool hasScan() const { return scan_.voxelCount() > 0; }
+    const ImageGeometry& geometry() const { return scan_.geometry(); }
+    const FloatVolume& scan() const { return scan_; }
+    const LabelMap& labels() const { return labels_; }
+    float intensityAt(const Index3& voxel) const;
+    int labelAt(const Index3& voxel) const;     // 0 when none (or no labels)
+    int pendingAt(const Index3& voxel) const;
+
+    // VTK views of the data, in voxel coordinates scaled by spacing; userMatrix() places them in
+    // world (LPS) coordinates: world = direction * (spacing * index) + origin.
+    vtkImageData* scanImage() const { return scanImage_; }
+    vtkImageData* labelImage() const { return labelImage_; }
+    vtkImageData* pendingImage() const { return pendingImage_; }
+    vtkLookupTable* labelColours() const { return lookup_; }
+    vtkMatrix4x4* userMatrix() const { return userMatrix_; }
+
+    const WindowLevel& windowLevel() const { return windowLevel_; }
+    void setWindowLevel(const WindowLevel& windowLevel);
+    double labelOpacity() const { return labelOpacity_; }
+    void setLabelOpacity(double opacity);  // 0..1, applies to accepted and manual labels
+    bool organVisible(int organ) const;
+    void setOrganVisible(int organ, bool visible);
+    bool labelsVisible() const { return labelsVisible_; }
+    void setLabelsVisible(bool visible);
+
+Q_SIGNALS:
+    void scanChanged();      // a new scan (views reset their cameras)
+    void labelsChanged();    // label or pending voxels changed
+    void displayChanged();   // window/level, opacity, visibility
+
+private:
+    void rebuildLookupTable();
+
+    OrganSchema schema_;
+    FloatVolume scan_;
+    LabelMap labels_, pending_;
+    vtkSmartPointer<vtkImageData> scanImage_, labelImage_, pendingImage_;
+    vtkSmartPointer<vtkLookupTable> lookup_;
+    vtkSmartPointer<vtkMatrix4x4> userMatrix_;
+    WindowLevel windowLevel_;
+    double labelOpacity_ = 0.5;
+    bool labelsVisible_ = true;
+    std::map<int, bool> hidden_;
+};
+
+}  // namespace ipnp

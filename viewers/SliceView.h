@@ -1,0 +1,83 @@
+#pragma once
+// One slice view (axial, coronal or sagittal) of a ScanScene: the scan under window/level, the
+// label overlay, pending pseudo-labels hatched, the linked crosshair, the scanner's orientation
+// letters at the edges and the slice number. Mouse: left click/drag moves the crosshair, wheel or
+// Page Up/Down scrolls slices, Ctrl+wheel zooms, middle drag pans, right drag sets window/level,
+// double click maximises the view.
+#include <QString>
+#include <optional>
+
+#include "SliceCursor.h"
+#include "WindowLevel.h"
+#include "VtkOpenGLWidget.h"
+
+class vtkActor;
+class vtkCornerAnnotation;
+class vtkImageSlice;
+class vtkImageSliceMapper;
+class vtkImageStack;
+class vtkLineSource;
+class vtkTextActor;
+
+namespace ipnp {
+
+class ScanScene;
+
+class SliceView : public VtkOpenGLWidget {
+    Q_OBJECT
+public:
+    SliceView(SliceOrientation orientation, ScanScene* scene, SliceCursor* cursor, QWidget* parent = nullptr);
+    ~SliceView() override;
+
+    SliceOrientation orientation() const { return orientation_; }
+    // The voxel under a widget position (logical pixels), on the view's current slice.
+    std::optional<Index3> voxelAt(const QPointF& widgetPosition);
+    // Zoom factor relative to "whole scan fits" (1).
+    double zoom() const { return zoom_; }
+    void setZoom(double zoom);
+    // Camera back to the whole scan, centred.
+    void resetView();
+    // Text of the top-left corner, e.g. "Axial 12/24" (for tests and screen readers).
+    QString sliceText() const;
+
+Q_SIGNALS:
+    // "voxel (i, j, k)  world (x, y, z) mm  value v  organ" under the mouse, for the status bar.
+    void hovered(const QString& description);
+    void maximizeRequested();
+
+protected:
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+
+private:
+    void rebuildPipeline();   // new scan
+    void updateSlice();       // cursor moved
+    void updateDisplay();     // window/level, opacity, visibility
+    void placeCamera();
+    Vec3 worldAt(const QPointF& widgetPosition);
+    QString describe(const Index3& voxel) const;
+
+    SliceOrientation orientation_;
+    ScanScene* scene_;
+    SliceCursor* cursor_;
+    vtkSmartPointer<vtkImageSliceMapper> scanMapper_, labelMapper_, pendingMapper_;
+    vtkSmartPointer<vtkImageSlice> scanSlice_, labelSlice_, pendingSlice_;
+    vtkSmartPointer<vtkImageStack> stack_;
+    vtkSmartPointer<vtkLineSource> lines_[2];
+    vtkSmartPointer<vtkActor> lineActors_[2];
+    vtkSmartPointer<vtkCornerAnnotation> corners_;
+    vtkSmartPointer<vtkTextActor> edgeLabels_[4];
+    double zoom_ = 1.0;
+    Vec3 panWorld_{0, 0, 0};
+    enum class Drag { None, Cursor, Pan, WindowLevel } drag_ = Drag::None;
+    QPointF dragStart_;
+    WindowLevel dragStartWindowLevel_;
+    Vec3 dragStartPan_{0, 0, 0};
+    int cursorListener_ = 0;
+};
+
+}  // namespace ipnp
