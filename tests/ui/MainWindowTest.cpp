@@ -1,0 +1,273 @@
+// IPnP Studio's main window on a real project in a real window (Xvfb): the browser's coverage
+// matrix, the review of pending candidates with the keyboard (each decision checked in the
+// database through its own connection, right after the key press), bulk accept with its preview,
+// opening a scan at an organ, a bad project folder, and a reopen that shows what was decided.
+// Candidates are made by hand (4x4x4 boxes) so that every expectation follows from arithmetic.
+#include <QApplication>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "BuiltinSchemas.h"
+#include "CoverageTableModel.h"
+#include "DatasetDescription.h"
+#include "DatasetImporter.h"
+#include "MainWindow.h"
+#include "OrganSchemaFile.h"
+#include "PartialLabelSimulator.h"
+#include "PhantomDataset.h"
+#include "ProjectRounds.h"
+#include "ReviewPanel.h"
+#include "ScanImporter.h"
+#include "ScanScene.h"
+#include "SliceView.h"
+#include "SqliteDatabase.h"
+#include "ViewLayout.h"
+#include "VolumeView3d.h"
+
+using namespace ipnp;
+
+namespace {
+
+Candidate boxCandidate(const ScanRecord& scan, int organ, Index3 first, double dice) {
+    Candidate c;
+    c.prompt.organ = organ;
+    c.prompt.box = {first, {first[0] + 4, first[1] + 4, first[2] + 4}};
+    c.prompt.region = c.prompt.box;
+    c.prompt.positivePoints = {{first[0] + 2, first[1] + 2, first[2] + 2}};
+    const ImageGeometry g = scan.geometry.region(first, {4, 4, 4});
+    c.mask = Mask(g, 1);
+    c.selection = Mask(g, 1);
+    c.scores.specialistGeneralistDice = dice;
+    c.scores.meanConfidence = 0.8;
+    c.scores.volumeMl = 64 * 6 * 6 * 6 / 1000.0;
+    return c;
+}
+
+// A fresh read of the database, not through the window's connection.
+std::string queryText(const QString& project, const std::string& sql) {
+    auto store = ProjectStore::open(project.toStdString());
+    SqliteStatement row(store->database(), sql);
+    return row.step() ? row.columnText(0) : std::string("(no row)");
+}
+
+QString screenshotPath(const QString& name) {
+    QDir().mkpath(IPNP_BINARY_DIR "/screenshots");
+    return QString(IPNP_BINARY_DIR "/screenshots/%1.png").arg(name);
+}
+
+bool waitForLoad(MainWindow& window) {
+    return QTest::qWaitFor([&] { return !window.loading(); }, 20000);
+}
+
+}  // namespace
+
+class MainWindowTest : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir;
+    QString project;
+    std::vector<ScanRecord> training;
+    std::int64_t worst = 0, middle = 0, best = 0;  // candidate ids by Dice 0.55, 0.75, 0.95
+    int worstOrgan = 0;
+
+private Q_SLOTS:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);  // QSettings of the test, not the user's
+        const std::string phantoms = dir.filePath("phantoms").toStdString();
+        PhantomDatasetOptions options;
+        options.count = 4;
+        options.phantom.size = {24, 24, 24};
+        options.phantom.spacing = {6, 6, 6};
+        writePhantomDataset(phantoms, options);
+        project = dir.filePath("project");
+        auto store = ProjectStore::create(project.toStdString(), organSchemaFromJson(builtinSchemaJson().at("amos15"), "amos15"));
+        ScanImporter(*store).importScans(requestsForDataset(readDatasetDescription(phantoms), store->schema()), {});
+        PartialLabelOptions partial;
+        partial.testFraction = 0.25;
+        partial.keepFraction = 0.5;
+        partial.seed = 3;
+        PartialLabelSimulator(*store).apply(partial);
+        for (const ScanRecord& scan : store->scans())
+            if (scan.split == "train") training.push_back(scan);
+        QCOMPARE(training.size(), std::size_t(3));
+
+        // Round 1 with three pending candidates on two scans, for organs unknown there.
+        ProjectRounds rounds(*store, "tester");
+        RoundSettings settings;
+        GeneralistIdentity generalist{"builtin-growcut", "builtin-growcut-v2", "builtin"};
+        RoundInfo round = rounds.beginRound(settings, generalist, false);
+        round.checkpointSha256 = "feedface";
+        auto unknownOrgans = [&](const ScanRecord& scan) {
+            std::vector<int> out;
+            for (int organ = 1; organ <= 15; ++organ) {
+                SqliteStatement row(store->database(), "SELECT state FROM coverage WHERE scan_id = ?1 AND organ_id = ?2");
+                row.bind(1, scan.id).bind(2, organ);
+                if (row.step() && row.columnText(0) == "unknown") out.push_back(organ);
+            }
+            return out;
+        };
+        const std::vector<int> first = unknownOrgans(training[0]), second = unknownOrgans(training[1]);
+        QVERIFY(first.size() >= 2 && !second.empty());
+        ScanCandidates a;
+        a.target = {training[0].id, training[0].name, {first[0], first[1]}};
+        a.candidates = {boxCandidate(training[0], first[0], {4, 4, 4}, 0.75), boxCandidate(training[0], first[1], {14, 14, 14}, 0.95)};
+        a.autoAccepted = {false, false};
+        rounds.saveCandidates(round, generalist, a);
+        ScanCandidates b;
+        b.target = {training[1].id, training[1].name, {second[0]}};
+        b.candidates = {boxCandidate(training[1], second[0], {10, 4, 8}, 0.55)};
+        b.autoAccepted = {false};
+        rounds.saveCandidates(round, generalist, b);
+        rounds.finishPrompting(round);
+        for (const CandidateRecord& c : rounds.candidates("pending")) {
+            if (c.dice < 0.6) worst = c.id, worstOrgan = c.organIndex;
+            else if (c.dice < 0.8) middle = c.id;
+            else best = c.id;
+        }
+        QVERIFY(worst && middle && best);
+    }
+
+    void opensTheProjectAtTheWorstCandidate() {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        // Shortcuts reach the active window only (Xvfb has no window manager to activate it).
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QVERIFY(window.openProject(project));
+        QVERIFY(waitForLoad(window));
+        QTest::qWait(200);
+
+        // Browser: 4 scans x 15 organs; the worst candidate's cell is pending (amber) with provenance.
+        QCOMPARE(window.coverageModel()->rowCount(), 4);
+        QCOMPARE(window.coverageModel()->columnCount(), 15);
+        QCOMPARE(window.scanTable()->rowCount(), 4);
+        int row = -1;
+        for (int r = 0; r < 4; ++r)
+            if (window.coverageModel()->scanIdOfRow(r) == training[1].id) row = r;
+        const QModelIndex cell = window.coverageModel()->index(row, worstOrgan - 1);
+        QCOMPARE(cell.data(Qt::BackgroundRole).value<QColor>(), CoverageTableModel::colourOf(CoverageState::PseudoPending));
+        QCOMPARE(cell.data(Qt::DisplayRole).toString(), QString("P"));
+        QVERIFY2(cell.data(Qt::ToolTipRole).toString().contains("pseudo-pending"), qPrintable(cell.data(Qt::ToolTipRole).toString()));
+
+        // Review: worst agreement first, its scan shown, the crosshair in its box (10..13, 4..7, 8..11).
+        QCOMPARE(window.reviewPanel()->queue().size(), std::size_t(3));
+        QCOMPARE(window.reviewPanel()->queue().current()->candidateId, worst);
+        QCOMPARE(window.currentScanId(), training[1].id);
+        QCOMPARE(window.cursor()->position(), (Index3{11, 5, 9}));
+        QCOMPARE(window.scene()->pendingAt({11, 5, 9}), worstOrgan);
+        QCOMPARE(window.scene()->pendingAt({9, 5, 9}), 0);
+        QCOMPARE(window.sliceView(SliceOrientation::Axial)->sliceText(), QString("Axial 10/24"));
+        window.grab().save(screenshotPath("main_window_review"));
+
+        // The hover read-out under the mouse.
+        SliceView* axial = window.sliceView(SliceOrientation::Axial);
+        QTest::mouseMove(axial, axial->rect().center());
+        QTest::qWait(50);
+        QVERIFY2(window.findChild<QLabel*>("lblHover")->text().startsWith("voxel ("),
+                 qPrintable(window.findChild<QLabel*>("lblHover")->text()));
+
+        // A accepts the worst one: in the database at once, the queue moves on to the next worst.
+        QTest::keyClick(&window, Qt::Key_A);
+        QCOMPARE(queryText(project, "SELECT status FROM candidates WHERE id = " + std::to_string(worst)), std::string("accepted"));
+        QCOMPARE(queryText(project, "SELECT action || ' by ' || user FROM decisions WHERE candidate_id = " + std::to_string(worst)),
+                 std::string("accept by ") + (qEnvironmentVariableIsEmpty("USER") ? "studio" : qgetenv("USER").toStdString()));
+        QCOMPARE(window.reviewPanel()->queue().current()->candidateId, middle);
+        QVERIFY(waitForLoad(window));
+        QTest::qWait(100);
+        QCOMPARE(window.coverageModel()->index(row, worstOrgan - 1).data(Qt::DisplayRole).toString(), QString("A"));
+
+        // N then P come back; R rejects the middle one.
+        QTest::keyClick(&window, Qt::Key_N);
+        QCOMPARE(window.reviewPanel()->queue().current()->candidateId, best);
+        QTest::keyClick(&window, Qt::Key_P);
+        QCOMPARE(window.reviewPanel()->queue().current()->candidateId, middle);
+        QVERIFY(waitForLoad(window));
+        QCOMPARE(window.currentScanId(), training[0].id);
+        QTest::keyClick(&window, Qt::Key_R);
+        QCOMPARE(queryText(project, "SELECT status FROM candidates WHERE id = " + std::to_string(middle)), std::string("rejected"));
+
+        // Bulk: at 0.96 nothing, at 0.90 the best one; the preview says so before the click.
+        window.reviewPanel()->setBulkThreshold(0.96);
+        QCOMPARE(window.reviewPanel()->findChild<QLabel*>("lblBulkPreview")->text(), QString("0 candidate(s)"));
+        window.reviewPanel()->setBulkThreshold(0.90);
+        QCOMPARE(window.reviewPanel()->findChild<QLabel*>("lblBulkPreview")->text(), QString("1 candidate(s)"));
+        QTest::mouseClick(window.reviewPanel()->findChild<QPushButton*>("btnBulkAccept"), Qt::LeftButton);
+        QCOMPARE(queryText(project, "SELECT status FROM candidates WHERE id = " + std::to_string(best)), std::string("accepted"));
+        QVERIFY(window.reviewPanel()->queue().empty());
+        QVERIFY(waitForLoad(window));
+        QTest::qWait(100);
+        // The accepted box is now a label of the shown scan, no longer pending.
+        QVERIFY(window.scene()->labelAt({15, 15, 15}) != 0);
+        QCOMPARE(window.scene()->pendingAt({15, 15, 15}), 0);
+        window.grab().save(screenshotPath("main_window_after_review"));
+    }
+
+    void coverageCellOpensTheScanAtTheOrganAndFiltersWork() {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.openProject(project));
+        QVERIFY(waitForLoad(window));
+        // A manual cell of the third training scan: the crosshair lands inside that organ.
+        auto store = ProjectStore::open(project.toStdString());
+        int organ = 0;
+        for (const LabelFileRecord& r : store->currentLabels(training[2].id))
+            if (r.voxelCount > 30) organ = r.organIndex;
+        QVERIFY(organ != 0);
+        window.openScan(training[2].id, organ);
+        QVERIFY(waitForLoad(window));
+        QCOMPARE(window.currentScanId(), training[2].id);
+        QCOMPARE(window.scene()->labelAt(window.cursor()->position()), organ);
+
+        // Filters: by name, and scans with a pending cell (none left after the first test).
+        window.coverageFilter()->setNameFilter(QString::fromStdString(training[2].name));
+        QCOMPARE(window.coverageFilter()->rowCount(), 1);
+        window.coverageFilter()->setNameFilter("");
+        window.coverageFilter()->setStateFilter(CoverageState::PseudoAccepted);
+        QCOMPARE(window.coverageFilter()->rowCount(), 2);   // the two scans with an accepted candidate
+        window.coverageFilter()->setStateFilter(CoverageState::PseudoPending);
+        QCOMPARE(window.coverageFilter()->rowCount(), 0);
+        window.coverageFilter()->setStateFilter(std::nullopt);
+        QCOMPARE(window.coverageFilter()->rowCount(), 4);
+
+        // Maximise the 3D view and back.
+        window.viewLayout()->toggleMaximized(window.view3d());
+        QVERIFY(window.view3d()->isVisible() && !window.sliceView(SliceOrientation::Axial)->isVisible());
+        window.viewLayout()->toggleMaximized(window.view3d());
+        QVERIFY(window.sliceView(SliceOrientation::Axial)->isVisible());
+    }
+
+    void aBadFolderShowsAnErrorAndKeepsTheOpenProject() {
+        MainWindow window;
+        window.show();
+        QVERIFY(window.openProject(project));
+        QVERIFY(waitForLoad(window));
+        const QString title = window.windowTitle();
+        QSignalSpy errors(&window, &MainWindow::errorShown);
+        const QString bad = dir.filePath("not-a-project");
+        QDir().mkpath(bad);
+        QVERIFY(!window.openProject(bad));
+        QCOMPARE(errors.count(), 1);
+        QVERIFY2(errors.at(0).at(0).toString().contains(bad), qPrintable(errors.at(0).at(0).toString()));
+        QTRY_VERIFY(window.findChild<QMessageBox*>("dlgError") != nullptr);
+        QCOMPARE(window.windowTitle(), title);
+        QCOMPARE(window.coverageModel()->rowCount(), 4);
+        window.findChild<QMessageBox*>("dlgError")->close();
+    }
+};
+
+int main(int argc, char** argv) {
+    VtkOpenGLWidget::setDefaultSurfaceFormat();
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName("IPnP-tests");
+    QApplication::setApplicationName("MainWindowTest");
+    MainWindowTest test;
+    return QTest::qExec(&test, argc, argv);
+}
+#include "MainWindowTest.moc"

@@ -1,0 +1,378 @@
+#include "MainWindow.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTableWidget>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include "CoverageTableModel.h"
+#include "DisplayPanel.h"
+#include "ReviewPanel.h"
+#include "ScanScene.h"
+#include "SliceView.h"
+#include "ViewLayout.h"
+#include "VolumeView3d.h"
+
+namespace ipnp {
+
+namespace {
+
+std::string currentUser() {
+    const QByteArray user = qgetenv("USER");
+    return user.isEmpty() ? std::string("studio") : user.toStdString();
+}
+
+// The voxel nearest the organ's centre of mass in `labels`, if the organ is there.
+std::optional<Index3> centreOf(const LabelMap& labels, int organ) {
+    double sum[3] = {0, 0, 0};
+    std::size_t count = 0;
+    const auto& size = labels.size();
+    for (std::size_t k = 0; k < size[2]; ++k)
+        for (std::size_t j = 0; j < size[1]; ++j)
+            for (std::size_t i = 0; i < size[0]; ++i)
+                if (labels.at(i, j, k) == organ) sum[0] += double(i), sum[1] += double(j), sum[2] += double(k), ++count;
+    if (count == 0) return std::nullopt;
+    return Index3{long(sum[0] / double(count) + 0.5), long(sum[1] / double(count) + 0.5), long(sum[2] / double(count) + 0.5)};
+}
+
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+    setObjectName("mainWindow");
+    setWindowTitle("IPnP Studio");
+    scene_ = new ScanScene(this);
+    views_[0] = new SliceView(SliceOrientation::Axial, scene_, &cursor_);
+    views_[1] = new SliceView(SliceOrientation::Sagittal, scene_, &cursor_);
+    views_[2] = new SliceView(SliceOrientation::Coronal, scene_, &cursor_);
+    view3d_ = new VolumeView3d(scene_);
+    viewLayout_ = new ViewLayout(views_[0], views_[1], views_[2], view3d_);
+    setCentralWidget(viewLayout_);
+    hover_ = new QLabel;
+    hover_->setObjectName("lblHover");
+    statusBar()->addWidget(hover_, 1);
+    for (SliceView* view : views_) {
+        connect(view, &SliceView::maximizeRequested, this, [this, view] { viewLayout_->toggleMaximized(view); });
+        connect(view, &SliceView::hovered, hover_, &QLabel::setText);
+    }
+    connect(view3d_, &VolumeView3d::maximizeRequested, this, [this] { viewLayout_->toggleMaximized(view3d_); });
+
+    auto* browserDock = new QDockWidget("Project", this);
+    browserDock->setObjectName("dockProject");
+    browserDock->setWidget(buildBrowser());
+    addDockWidget(Qt::LeftDockWidgetArea, browserDock);
+
+    review_ = new ReviewPanel;
+    auto* reviewDock = new QDockWidget("Review", this);
+    reviewDock->setObjectName("dockReview");
+    reviewDock->setWidget(review_);
+    addDockWidget(Qt::RightDockWidgetArea, reviewDock);
+    display_ = new DisplayPanel(scene_, view3d_);
+    auto* displayDock = new QDockWidget("Display", this);
+    displayDock->setObjectName("dockDisplay");
+    displayDock->setWidget(display_);
+    addDockWidget(Qt::RightDockWidgetArea, displayDock);
+    tabifyDockWidget(reviewDock, displayDock);
+    reviewDock->raise();
+
+    connect(review_, &ReviewPanel::currentChanged, this, &MainWindow::showCandidate);
+    connect(review_, &ReviewPanel::failed, this, &MainWindow::showError);
+    connect(review_, &ReviewPanel::decided, this, [this] {
+        refreshBrowser();
+        // The decided candidate's scan shows its new labels (unless another scan is loading now).
+        if (currentScanId_ != 0 && !loading()) startLoad({currentScanId_, false, 0, std::nullopt});
+    });
+    connect(&loadWatcher_, &QFutureWatcher<LoadResult>::finished, this, &MainWindow::onScanLoaded);
+    buildMenus();
+    resize(1500, 950);
+    QSettings settings;
+    restoreGeometry(settings.value("mainWindow/geometry").toByteArray());
+}
+
+MainWindow::~MainWindow() {
+    loadWatcher_.waitForFinished();
+    // The views listen to cursor_, a member that dies before the child widgets would.
+    delete viewLayout_;
+}
+
+QWidget* MainWindow::buildBrowser() {
+    auto* tabs = new QTabWidget;
+    tabs->setObjectName("tabsProject");
+
+    scanTable_ = new QTableWidget(0, 8);
+    scanTable_->setObjectName("tblScans");
+    scanTable_->setHorizontalHeaderLabels({"Scan", "Modality", "Size", "Split", "Manual", "Accepted", "Pending", "Unknown"});
+    scanTable_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    scanTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    scanTable_->verticalHeader()->hide();
+    scanTable_->setSortingEnabled(true);
+    scanTable_->sortByColumn(0, Qt::AscendingOrder);
+    scanTable_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    connect(scanTable_, &QTableWidget::cellDoubleClicked, this, [this](int row) {
+        openScan(scanTable_->item(row, 0)->data(Qt::UserRole).toLongLong());
+    });
+    tabs->addTab(scanTable_, "Scans");
+
+    auto* coverage = new QWidget;
+    auto* layout = new QVBoxLayout(coverage);
+    auto* filters = new QHBoxLayout;
+    coverageNameFilter_ = new QLineEdit;
+    coverageNameFilter_->setObjectName("inCoverageFilter");
+    coverageNameFilter_->setPlaceholderText("Filter scans by name");
+    coverageStateFilter_ = new QComboBox;
+    coverageStateFilter_->setObjectName("inCoverageState");
+    coverageStateFilter_->addItem("All scans");
+    for (CoverageState state : kAllCoverageStates)
+        coverageStateFilter_->addItem(QString("With %1").arg(CoverageTableModel::labelOf(state)), int(stateSlot(state)));
+    filters->addWidget(coverageNameFilter_, 1);
+    filters->addWidget(coverageStateFilter_);
+    layout->addLayout(filters);
+
+    coverageModel_ = new CoverageTableModel(this);
+    coverageFilter_ = new CoverageFilterModel(this);
+    coverageFilter_->setSourceModel(coverageModel_);
+    coverageView_ = new QTableView;
+    coverageView_->setObjectName("tblCoverage");
+    coverageView_->setModel(coverageFilter_);
+    coverageView_->setSortingEnabled(true);
+    coverageView_->sortByColumn(-1, Qt::AscendingOrder);  // project order until a header is clicked
+    coverageView_->horizontalHeader()->setDefaultSectionSize(28);
+    coverageView_->horizontalHeader()->setMinimumSectionSize(20);
+    coverageView_->verticalHeader()->setDefaultSectionSize(20);
+    coverageView_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    layout->addWidget(coverageView_, 1);
+    connect(coverageNameFilter_, &QLineEdit::textChanged, coverageFilter_, &CoverageFilterModel::setNameFilter);
+    connect(coverageStateFilter_, &QComboBox::currentIndexChanged, this, [this](int index) {
+        coverageFilter_->setStateFilter(index == 0 ? std::nullopt
+                                                   : std::optional<CoverageState>(kAllCoverageStates[std::size_t(index - 1)]));
+    });
+    connect(coverageView_, &QTableView::doubleClicked, this, [this](const QModelIndex& proxyIndex) {
+        const QModelIndex index = coverageFilter_->mapToSource(proxyIndex);
+        if (index.isValid()) openScan(coverageModel_->scanIdOfRow(index.row()), coverageModel_->organIndexOfColumn(index.column()));
+    });
+
+    auto* legend = new QHBoxLayout;
+    legend->setSpacing(8);
+    for (CoverageState state : kAllCoverageStates) {
+        auto* swatch = new QLabel(QString(" %1 ").arg(QChar(coverageStateSymbol(state) == '.' ? ' ' : coverageStateSymbol(state))));
+        swatch->setStyleSheet(QString("background:%1; color:white; border-radius:2px;").arg(CoverageTableModel::colourOf(state).name()));
+        legend->addWidget(swatch);
+        legend->addWidget(new QLabel(CoverageTableModel::labelOf(state)));
+    }
+    legend->addStretch(1);
+    layout->addLayout(legend);
+    tabs->addTab(coverage, "Coverage");
+    tabs->setMinimumWidth(380);
+    return tabs;
+}
+
+void MainWindow::buildMenus() {
+    QMenu* file = menuBar()->addMenu("&File");
+    QAction* open = file->addAction("&Open project…", this, [this] {
+        const QString folder = QFileDialog::getExistingDirectory(this, "Open an IPnP project folder");
+        if (!folder.isEmpty()) openProject(folder);
+    });
+    open->setShortcut(QKeySequence::Open);
+    file->addSeparator();
+    file->addAction("&Quit", QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu* view = menuBar()->addMenu("&View");
+    const std::pair<const char*, QWidget*> views[] = {
+        {"Axial", views_[0]}, {"Sagittal", views_[1]}, {"Coronal", views_[2]}, {"3D", view3d_}};
+    int key = Qt::Key_F5;
+    for (const auto& [name, widget] : views) {
+        QWidget* target = widget;
+        view->addAction(QString("Maximise / restore %1").arg(name), QKeySequence(key++), this,
+                        [this, target] { viewLayout_->toggleMaximized(target); });
+    }
+
+    // Single keys, as annotators expect; they do not fire while a text field has the focus.
+    QMenu* review = menuBar()->addMenu("&Review");
+    review->addAction("Accept", QKeySequence(Qt::Key_A), review_, &ReviewPanel::acceptCurrent);
+    review->addAction("Reject", QKeySequence(Qt::Key_R), review_, &ReviewPanel::rejectCurrent);
+    review->addAction("Next", QKeySequence(Qt::Key_N), review_, &ReviewPanel::next);
+    review->addAction("Previous", QKeySequence(Qt::Key_P), review_, &ReviewPanel::previous);
+
+    QMenu* help = menuBar()->addMenu("&Help");
+    help->addAction("About IPnP Studio", this, [this] {
+        QMessageBox::about(this, "IPnP Studio",
+                           QString("IPnP Studio %1\nIteratively prompting and pseudo-labeling: recover the organs "
+                                   "a partially labeled dataset lacks.").arg(QApplication::applicationVersion()));
+    });
+}
+
+bool MainWindow::openProject(const QString& folder) {
+    std::unique_ptr<ProjectStore> store;
+    try {
+        store = ProjectStore::open(folder.toStdString());
+    } catch (const std::exception& error) {
+        showError(QString::fromStdString(error.what()));
+        return false;
+    }
+    loadWatcher_.waitForFinished();
+    QCoreApplication::sendPostedEvents(&loadWatcher_);  // its finished signal, before the old project goes
+    queued_.reset();
+    loading_ = false;
+    currentScanId_ = 0;
+    review_->setProject(nullptr, {});
+    store_ = std::move(store);
+    scene_->clear();
+    scene_->setSchema(store_->schema());
+    display_->refreshOrgans();
+    refreshBrowser();
+    setWindowTitle(QString("IPnP Studio — %1").arg(folder));
+    QSettings().setValue("project/last", folder);
+    review_->setProject(store_.get(), currentUser());  // shows the first pending candidate, if any
+    if (currentScanId_ == 0 && !loading() && scanTable_->rowCount() > 0)
+        openScan(scanTable_->item(0, 0)->data(Qt::UserRole).toLongLong());
+    return true;
+}
+
+void MainWindow::refreshBrowser() {
+    if (!store_) return;
+    std::vector<ScanSummary> summaries;
+    try {
+        summaries = scanSummaries(*store_);
+    } catch (const std::exception& error) {
+        showError(QString::fromStdString(error.what()));
+        return;
+    }
+    scanTable_->setSortingEnabled(false);
+    scanTable_->setRowCount(int(summaries.size()));
+    std::vector<std::int64_t> ids;
+    for (std::size_t row = 0; row < summaries.size(); ++row) {
+        const ScanSummary& s = summaries[row];
+        ids.push_back(s.scan.id);
+        const auto& size = s.scan.geometry.size;
+        auto* name = new QTableWidgetItem(QString::fromStdString(s.scan.name));
+        name->setData(Qt::UserRole, qlonglong(s.scan.id));
+        name->setToolTip(QString::fromStdString(s.scan.geometry.summary()));
+        scanTable_->setItem(int(row), 0, name);
+        scanTable_->setItem(int(row), 1, new QTableWidgetItem(QString::fromStdString(s.scan.modality)));
+        scanTable_->setItem(int(row), 2, new QTableWidgetItem(QString("%1×%2×%3").arg(size[0]).arg(size[1]).arg(size[2])));
+        scanTable_->setItem(int(row), 3, new QTableWidgetItem(QString::fromStdString(s.scan.split)));
+        const std::size_t counts[4] = {s.manual, s.accepted, s.pending, s.unknown};
+        for (int c = 0; c < 4; ++c) {
+            auto* item = new QTableWidgetItem;
+            item->setData(Qt::DisplayRole, qulonglong(counts[c]));
+            scanTable_->setItem(int(row), 4 + c, item);
+        }
+    }
+    scanTable_->setSortingEnabled(true);
+    ProjectStore* store = store_.get();
+    coverageModel_->setMatrix(store_->coverageMatrix(), ids, [this, store, ids](int row, int column) {
+        try {
+            return QString::fromStdString(
+                describeCoverageCell(*store, ids.at(std::size_t(row)), coverageModel_->organIndexOfColumn(column)));
+        } catch (const std::exception& error) {
+            return QString::fromStdString(error.what());
+        }
+    });
+}
+
+void MainWindow::openScan(std::int64_t scanId, int focusOrgan) {
+    startLoad({scanId, scanId != currentScanId_ || !scene_->hasScan(), focusOrgan, std::nullopt});
+}
+
+void MainWindow::startLoad(LoadRequest request) {
+    if (!store_) return;
+    if (loading()) {
+        queued_ = std::move(request);  // the latest wish wins
+        return;
+    }
+    const std::string folder = store_->folder();
+    loading_ = true;
+    loadWatcher_.setFuture(QtConcurrent::run([folder, request] {
+        LoadResult result{request, std::nullopt, {}};
+        try {
+            result.data = loadScanForDisplay(folder, request.scanId, request.withImage);
+        } catch (const std::exception& error) {
+            result.error = QString::fromStdString(error.what());
+        }
+        return result;
+    }));
+}
+
+void MainWindow::onScanLoaded() {
+    loading_ = false;
+    LoadResult result = loadWatcher_.result();
+    if (!result.error.isEmpty()) {
+        showError(result.error);
+    } else if (result.data) {
+        ScanDisplayData& data = *result.data;
+        if (result.request.withImage) {
+            cursor_.setGeometry(data.scan.geometry);
+            currentScanId_ = data.scan.id;
+            scene_->setScan(std::move(data.image), data.scan.modality);
+            setWindowTitle(QString("IPnP Studio — %1 — %2").arg(QString::fromStdString(store_->folder()),
+                                                                 QString::fromStdString(data.scan.name)));
+        }
+        if (data.scan.id == currentScanId_) {
+            scene_->setLabels(std::move(data.labels));
+            scene_->setPendingLabels(data.pending);
+            focusOn(result.request.focusOrgan, result.request.focusCandidate);
+            Q_EMIT scanLoaded(qint64(currentScanId_));
+        }
+    }
+    if (queued_) {
+        LoadRequest next = std::move(*queued_);
+        queued_.reset();
+        next.withImage = next.scanId != currentScanId_ || !scene_->hasScan();
+        startLoad(std::move(next));
+    }
+}
+
+void MainWindow::focusOn(int organ, const std::optional<CandidateRecord>& candidate) {
+    if (candidate && !candidate->absent) {
+        const VoxelBox& b = candidate->box;
+        cursor_.setPosition({(b[0] + b[3] - 1) / 2, (b[1] + b[4] - 1) / 2, (b[2] + b[5] - 1) / 2});
+        return;
+    }
+    if (organ == 0) return;
+    if (auto centre = centreOf(scene_->labels(), organ)) cursor_.setPosition(*centre);
+}
+
+void MainWindow::showCandidate(const std::optional<CandidateRecord>& candidate) {
+    if (!candidate) return;
+    if (candidate->scanId == currentScanId_ && scene_->hasScan() && !loading()) {
+        focusOn(0, candidate);
+        return;
+    }
+    startLoad({candidate->scanId, true, 0, candidate});
+}
+
+void MainWindow::showError(const QString& message) {
+    Q_EMIT errorShown(message);
+    // Not exec(): the window keeps running (and tests can find and close the box).
+    auto* box = new QMessageBox(QMessageBox::Critical, "IPnP Studio", message, QMessageBox::Ok, this);
+    box->setObjectName("dlgError");
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+SliceView* MainWindow::sliceView(SliceOrientation orientation) const {
+    for (SliceView* view : views_)
+        if (view->orientation() == orientation) return view;
+    return nullptr;
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    QSettings().setValue("mainWindow/geometry", saveGeometry());
+    QMainWindow::closeEvent(event);
+}
+
+}  // namespace ipnp

@@ -1,0 +1,105 @@
+#pragma once
+// IPnP Studio's main window: the project browser (scans and the coverage matrix) on the left, the
+// four views in the middle, the review and display panels on the right, hover information in the
+// status bar. Scans load on a worker thread; the window never waits for one.
+#include <QFutureWatcher>
+#include <QMainWindow>
+#include <memory>
+#include <optional>
+
+#include "ProjectStore.h"
+#include "ScanDisplayData.h"
+#include "SliceCursor.h"
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QTableView;
+class QTableWidget;
+
+namespace ipnp {
+
+class CoverageFilterModel;
+class CoverageTableModel;
+class DisplayPanel;
+class ReviewPanel;
+class ScanScene;
+class SliceView;
+class ViewLayout;
+class VolumeView3d;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Opens a project folder; on failure shows the error in a dialog and keeps what was open.
+    bool openProject(const QString& folder);
+    // Loads a scan in the background; `focusOrgan` puts the crosshair on that organ once loaded.
+    void openScan(std::int64_t scanId, int focusOrgan = 0);
+
+    std::int64_t currentScanId() const { return currentScanId_; }
+    // True from a load's start until its result is shown (the watcher's own state turns false
+    // before its finished signal arrives).
+    bool loading() const { return loading_; }
+    ScanScene* scene() const { return scene_; }
+    SliceCursor* cursor() { return &cursor_; }
+    SliceView* sliceView(SliceOrientation orientation) const;
+    VolumeView3d* view3d() const { return view3d_; }
+    ViewLayout* viewLayout() const { return viewLayout_; }
+    ReviewPanel* reviewPanel() const { return review_; }
+    CoverageTableModel* coverageModel() const { return coverageModel_; }
+    CoverageFilterModel* coverageFilter() const { return coverageFilter_; }
+    QTableView* coverageView() const { return coverageView_; }
+    QTableWidget* scanTable() const { return scanTable_; }
+
+Q_SIGNALS:
+    void scanLoaded(qint64 scanId);
+    // Every error the window shows in a dialog (tests and logs listen).
+    void errorShown(const QString& message);
+
+private:
+    struct LoadRequest {
+        std::int64_t scanId = 0;
+        bool withImage = true;  // false: the scan is shown already, only its labels changed
+        int focusOrgan = 0;
+        std::optional<CandidateRecord> focusCandidate;
+    };
+    struct LoadResult {
+        LoadRequest request;
+        std::optional<ScanDisplayData> data;
+        QString error;
+    };
+    void startLoad(LoadRequest request);
+    void buildMenus();
+    QWidget* buildBrowser();
+    void refreshBrowser();
+    void onScanLoaded();
+    void closeEvent(QCloseEvent* event) override;
+    void focusOn(int organ, const std::optional<CandidateRecord>& candidate);
+    void showError(const QString& message);
+    void showCandidate(const std::optional<CandidateRecord>& candidate);
+
+    std::unique_ptr<ProjectStore> store_;
+    ScanScene* scene_;
+    SliceCursor cursor_;
+    SliceView* views_[3];
+    VolumeView3d* view3d_;
+    ViewLayout* viewLayout_;
+    ReviewPanel* review_;
+    DisplayPanel* display_;
+    CoverageTableModel* coverageModel_;
+    CoverageFilterModel* coverageFilter_;
+    QTableView* coverageView_;
+    QTableWidget* scanTable_;
+    QLineEdit* coverageNameFilter_;
+    QComboBox* coverageStateFilter_;
+    QLabel* hover_;
+    QFutureWatcher<LoadResult> loadWatcher_;
+    std::int64_t currentScanId_ = 0;
+    bool loading_ = false;
+    std::optional<LoadRequest> queued_;  // asked for while another load was running
+};
+
+}  // namespace ipnp
