@@ -12,6 +12,7 @@
 #include "Error.h"
 #include "PartialLabelSimulator.h"
 #include "PhantomDataset.h"
+#include "ProjectSettings.h"
 #include "BuiltinGeneralist.h"
 #include "RoundCommands.h"
 #include "TrainingOptions.h"
@@ -51,6 +52,7 @@ struct DemoOptions {
     double keepFraction = 0.5;
     int rounds = 3;
     bool headless = false;
+    bool setupOnly = false;  // stop after the partial labels: the desktop app runs the rounds
     TrainingOptions training;
 };
 
@@ -102,6 +104,12 @@ void runDemo(DemoOptions& options) {
     partial.seed = 7;
     const PartialLabelSummary split = PartialLabelSimulator(*store).apply(partial);
     const std::string coverageBefore = coverageTable(store->coverageMatrix(), "Before the rounds");
+    // The demo's training budget becomes the project's, so rounds run from the app train alike.
+    ProjectSettings(*store).setRoundTraining(options.training.resolved());
+    if (options.setupOnly) {
+        std::printf("Project: %s (%zu scans; rounds not run yet)\n", projectFolder.c_str(), imported.scans);
+        return;
+    }
 
     std::fprintf(stderr, "4/6 baseline and %d IPnP round(s) with the built-in generalist, auto-accept\n", options.rounds);
     RoundSettings settings;
@@ -137,8 +145,6 @@ void runDemo(DemoOptions& options) {
         << coverageTable(store->coverageMatrix(), "After the rounds") << "```\n";
     out.close();
     std::printf("%s\n", headline.c_str());
-    if (!options.headless && std::getenv("DISPLAY"))
-        std::printf("(The desktop app is not built yet; this demo ran headless.)\n");
     std::printf("Report: %s\nEvaluation and plots: %s/\nProject: %s (try `ipnp rounds -p %s`)\n", report.c_str(),
                 reportFolder.c_str(), projectFolder.c_str(), projectFolder.c_str());
 }
@@ -156,7 +162,10 @@ void addDemoCommand(CLI::App& app) {
         ->capture_default_str();
     command->add_option("--data", options.data, "an AMOS-layout dataset (dataset.json) instead of the phantoms");
     command->add_option("--rounds", options.rounds, "IPnP rounds")->capture_default_str();
-    command->add_flag("--headless", options.headless, "never open a window");
+    command->add_flag("--headless", options.headless, "(the CLI never opens a window; ./run.sh demo passes it on)");
+    command->add_flag("--setup-only", options.setupOnly,
+                      "make the phantoms and the partially labeled project, then stop (the desktop app runs the "
+                      "rounds: ./run.sh demo with a display)");
     setDemoTrainingDefaults(options.training);
     options.training.addTo(*command, false);
     command->callback([] { runDemo(options); });

@@ -17,6 +17,7 @@
 #include "GeneralistContractFile.h"
 #include "LineChartImage.h"
 #include "ProjectRounds.h"
+#include "ProjectSettings.h"
 #include "Sha256.h"
 #include "SpecialistSettingsJson.h"
 #include "SpecialistTraining.h"
@@ -76,7 +77,7 @@ RoundSummary runRound(ProjectStore& store, const RoundSettings& settings, Genera
 
 struct RoundOptions {
     TrainingOptions training;
-    std::string generalist = "builtin";
+    std::string generalist;  // empty: the project's (builtin unless set in the app's settings)
     double autoAcceptDice = -1;  // < 0: no unattended acceptance
     double rangeWidening = 0.5;
     double marginMm = 6.0;
@@ -84,8 +85,9 @@ struct RoundOptions {
 
     void addTo(CLI::App& command, bool loop) {
         training.addTo(command, false);
-        command.add_option("--generalist", generalist, "builtin, or a TorchScript .pt with its contract .json next to it")
-            ->capture_default_str();
+        command.add_option("--generalist", generalist,
+                           "builtin, or a TorchScript .pt with its contract .json next to it (default: the project's "
+                           "setting, builtin unless changed)");
         if (loop)
             command.add_option("--auto-accept-dice", autoAcceptDice,
                                "accept candidates whose specialist-generalist Dice reaches this (and whose volume is "
@@ -98,15 +100,23 @@ struct RoundOptions {
         command.add_flag("--mirror", mirror, "mirror test-time augmentation in the specialist's predictions");
     }
 
+    std::string generalistFor(ProjectStore& store) const {
+        return generalist.empty() ? ProjectSettings(store).generalist() : generalist;
+    }
+
     RoundSettings resolved(ProjectStore& store, bool loop) const {
         RoundSettings settings;
         settings.training = training.resolved();
-        if (!training.anyGiven())
-            if (auto previous = firstRoundTrainingSettings(store, settings.training)) {
+        if (!training.anyGiven()) {
+            // Every round of a run trains alike: the first round's settings, else the project's.
+            auto previous = firstRoundTrainingSettings(store, settings.training);
+            if (!previous) previous = ProjectSettings(store).roundTraining(settings.training);
+            if (previous) {
                 settings.training = *previous;
                 settings.training.device = training.device;
                 settings.training.threads = training.threads;
             }
+        }
         settings.prompts.marginMm = marginMm;
         settings.autoAccept = loop || autoAcceptDice >= 0;
         settings.policy.minimumDice = autoAcceptDice >= 0 ? autoAcceptDice : 0.8;
@@ -345,7 +355,7 @@ void addRoundCommands(CLI::App& app, std::string& projectOption) {
     roundOptions.addTo(*round, false);
     round->callback([&projectOption] {
         auto store = cli::openProject(projectOption);
-        const auto generalist = openGeneralist(roundOptions.generalist);
+        const auto generalist = openGeneralist(roundOptions.generalistFor(*store));
         runRound(*store, roundOptions.resolved(*store, false), *generalist, false);
         std::printf("Review the candidates with `ipnp review`.\n");
     });
@@ -359,7 +369,7 @@ void addRoundCommands(CLI::App& app, std::string& projectOption) {
     loopOptions.addTo(*loop, true);
     loop->callback([&projectOption] {
         auto store = cli::openProject(projectOption);
-        const auto generalist = openGeneralist(loopOptions.generalist);
+        const auto generalist = openGeneralist(loopOptions.generalistFor(*store));
         const LoopResult result = runLoop(*store, loopOptions.resolved(*store, true), *generalist, roundCount);
         std::printf("Ran %d round(s)%s. See `ipnp rounds` and `ipnp eval`.\n", result.roundsRun,
                     result.stoppedEarly ? " (stopped early)" : "");

@@ -5,6 +5,9 @@
 #include <QTimer>
 
 #include "MainWindow.h"
+#include "RoundCommands.h"
+#include "TorchSpecialist.h"
+#include "TrainingDashboard.h"
 #include "VtkOpenGLWidget.h"
 
 int main(int argc, char** argv) {
@@ -22,12 +25,31 @@ int main(int argc, char** argv) {
     QCommandLineOption screenshot("screenshot", "open, wait until the first scan shows, save the window to FILE, quit",
                                   "FILE");
     parser.addOption(screenshot);
+    QCommandLineOption runRounds("run-rounds", "start N rounds on the project once it is open (the demo)", "N");
+    QCommandLineOption autoAccept("auto-accept-dice", "with --run-rounds: accept unattended at this Dice", "T");
+    parser.addOption(runRounds);
+    parser.addOption(autoAccept);
     parser.process(app);
 
-    ipnp::MainWindow window;
+    ipnp::RoundFactories factories;
+    factories.specialist = [](const ipnp::SpecialistSettings& settings) {
+        auto specialist = std::make_unique<ipnp::TorchSpecialist>();
+        specialist->setDevice(settings.device);
+        specialist->setThreads(settings.threads);
+        specialist->setBf16(settings.bf16);
+        return std::unique_ptr<ipnp::Specialist>(std::move(specialist));
+    };
+    factories.generalist = ipnp::openGeneralist;
+    factories.cudaAvailable = ipnp::TorchSpecialist::cudaAvailable;
+    ipnp::MainWindow window(factories);
     window.show();
     const QStringList positional = parser.positionalArguments();
     if (!positional.isEmpty() && !window.openProject(positional.first()) && parser.isSet(screenshot)) return 1;
+    if (parser.isSet(runRounds) && window.dashboard()) {
+        window.dashboard()->setRounds(parser.value(runRounds).toInt());
+        if (parser.isSet(autoAccept)) window.dashboard()->setAutoAccept(true, parser.value(autoAccept).toDouble());
+        QTimer::singleShot(500, window.dashboard(), &ipnp::TrainingDashboard::start);
+    }
     if (parser.isSet(screenshot)) {
         const QString file = parser.value(screenshot);
         QObject::connect(&window, &ipnp::MainWindow::scanLoaded, &window, [&window, file] {

@@ -59,7 +59,7 @@ RoundSummary RoundEngine::run(const RoundSettings& settings, const RoundCallback
     for (std::size_t n = 0; n < targets.size(); ++n) {
         checkCancel(callbacks);
         if (callbacks.progress) callbacks.progress(n, targets.size(), "pseudo-labeling " + targets[n].scanName);
-        const ScanCandidates scan = candidatesOfScan(targets[n], settings, summary);
+        const ScanCandidates scan = candidatesOfScan(targets[n], settings, callbacks, summary);
         repository_.saveCandidates(*round, generalist, scan);
         ++summary.scans;
     }
@@ -69,7 +69,7 @@ RoundSummary RoundEngine::run(const RoundSettings& settings, const RoundCallback
 }
 
 ScanCandidates RoundEngine::candidatesOfScan(const PromptTarget& target, const RoundSettings& settings,
-                                             RoundSummary& summary) {
+                                             const RoundCallbacks& callbacks, RoundSummary& summary) {
     ScanCandidates out;
     out.target = target;
     const FloatVolume image = repository_.readImage(target.scanId);
@@ -79,7 +79,10 @@ ScanCandidates RoundEngine::candidatesOfScan(const PromptTarget& target, const R
     Volume<std::uint8_t> noProbability(image.geometry(), 0);
     std::vector<const Volume<std::uint8_t>*> probabilities;
     std::vector<std::optional<VolumeRange>> ranges;
-    for (const int organ : target.organs) {
+    for (std::size_t organNumber = 0; organNumber < target.organs.size(); ++organNumber) {
+        const int organ = target.organs[organNumber];
+        if (callbacks.generalistProgress)
+            callbacks.generalistProgress(organNumber, target.organs.size(), "organ " + std::to_string(organ));
         const auto channel = std::find(prediction.organs.begin(), prediction.organs.end(), organ);
         if (channel == prediction.organs.end()) continue;  // no output for it: listed in skippedOrgans
         const Volume<std::uint8_t>& probability = prediction.probabilities[std::size_t(channel - prediction.organs.begin())];
@@ -99,6 +102,8 @@ ScanCandidates RoundEngine::candidatesOfScan(const PromptTarget& target, const R
         probabilities.push_back(out.candidates.back().prompt.absent ? &noProbability : &probability);
         ranges.push_back(range);
     }
+    if (callbacks.generalistProgress)
+        callbacks.generalistProgress(target.organs.size(), target.organs.size(), "organs done");
     resolveOverlaps(out.candidates, locked, probabilities);
     for (std::size_t n = 0; n < out.candidates.size(); ++n) {
         const bool accepted = settings.autoAccept && passesAutoAccept(out.candidates[n], settings.policy, ranges[n]);

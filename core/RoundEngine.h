@@ -77,7 +77,8 @@ public:
 
 struct RoundCallbacks {
     TrainingCallbacks training;
-    ProgressCallback progress;  // "predicting scan", "prompting organ" steps
+    ProgressCallback progress;             // scan i of N: predicted, prompted and stored
+    ProgressCallback generalistProgress;   // organ i of N within the scan being pseudo-labeled
     std::function<void(const std::string&)> log;
     const CancelFlag* cancel = nullptr;
 };
@@ -99,7 +100,8 @@ public:
     RoundSummary run(const RoundSettings& settings, const RoundCallbacks& callbacks, bool trainingOnly = false);
 
 private:
-    ScanCandidates candidatesOfScan(const PromptTarget& target, const RoundSettings& settings, RoundSummary& summary);
+    ScanCandidates candidatesOfScan(const PromptTarget& target, const RoundSettings& settings,
+                                    const RoundCallbacks& callbacks, RoundSummary& summary);
 
     RoundRepository& repository_;
     Specialist& specialist_;

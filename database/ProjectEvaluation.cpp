@@ -64,6 +64,8 @@ ModelScores scoreModel(const TrainedModel& model, ProjectStore& store, Specialis
     return out;
 }
 
+}  // namespace
+
 std::vector<PseudoLabelRound> pseudoLabelQuality(ProjectStore& store, const ProgressCallback& progress) {
     std::vector<PseudoLabelRound> rounds;
     SqliteStatement roundRows(store.database(),
@@ -77,12 +79,12 @@ std::vector<PseudoLabelRound> pseudoLabelQuality(ProjectStore& store, const Prog
         quality.round = number;
         SqliteStatement rows(store.database(),
                              "SELECT x.scan_id, x.organ_id, x.kind, COALESCE(x.file, ''), COALESCE(x.box, ''), x.status, "
-                             "COALESCE(t.file, ''), COALESCE(t.box, '') FROM candidates x "
+                             "COALESCE(t.file, ''), COALESCE(t.box, ''), x.scores FROM candidates x "
                              "LEFT JOIN truth t ON t.scan_id = x.scan_id AND t.organ_id = x.organ_id "
                              "WHERE x.round_id = ?1 ORDER BY x.scan_id, x.organ_id");
         rows.bind(1, roundId);
-        double sum = 0, acceptedSum = 0;
-        std::size_t scored = 0, acceptedScored = 0;
+        double sum = 0, acceptedSum = 0, agreementSum = 0;
+        std::size_t scored = 0, acceptedScored = 0, agreementCount = 0;
         std::map<int, std::pair<double, int>> perOrgan;
         while (rows.step()) {
             ++quality.candidates;
@@ -95,6 +97,10 @@ std::vector<PseudoLabelRound> pseudoLabelQuality(ProjectStore& store, const Prog
                 ++quality.absent;
                 continue;
             }
+            const auto scores = nlohmann::json::parse(rows.columnText(8), nullptr, false);
+            if (scores.is_object() && scores.contains("specialist_generalist_dice") &&
+                scores["specialist_generalist_dice"].is_number())
+                agreementSum += scores["specialist_generalist_dice"].get<double>(), ++agreementCount;
             if (rows.columnText(6).empty()) continue;  // no hidden truth for this cell
             const std::int64_t scanId = rows.columnInt(0);
             const ScanRecord* scan = nullptr;
@@ -112,6 +118,7 @@ std::vector<PseudoLabelRound> pseudoLabelQuality(ProjectStore& store, const Prog
         }
         if (progress) progress(std::size_t(number), ids.size(), "scored the pseudo-labels of round " + std::to_string(number));
         if (scored) quality.meanDice = sum / double(scored);
+        if (agreementCount) quality.meanAgreement = agreementSum / double(agreementCount);
         if (acceptedScored) quality.meanDiceAccepted = acceptedSum / double(acceptedScored);
         for (const auto& [organ, total] : perOrgan) {
             const Organ* known = schema.byIndex(organ);
@@ -121,8 +128,6 @@ std::vector<PseudoLabelRound> pseudoLabelQuality(ProjectStore& store, const Prog
     }
     return rounds;
 }
-
-}  // namespace
 
 EvaluationReport evaluateProject(ProjectStore& store, Specialist& specialist, const ProgressCallback& progress) {
     EvaluationReport report;

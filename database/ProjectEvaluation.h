@@ -37,6 +37,7 @@ struct PseudoLabelRound {
     std::size_t candidates = 0, accepted = 0, rejected = 0, pending = 0, superseded = 0, absent = 0;
     std::optional<double> meanDice;          // all mask candidates with hidden truth
     std::optional<double> meanDiceAccepted;  // the accepted ones
+    std::optional<double> meanAgreement;     // mean specialist-generalist Dice of the mask candidates
     std::vector<std::pair<std::string, double>> organDice;  // per organ, all candidates
 };
 
@@ -47,6 +48,10 @@ struct EvaluationReport {
     // (last IPnP model - baseline) / (reference - baseline) in mean test Dice, when all three exist.
     std::optional<double> gapRecovery;
 };
+
+// Per round that reached review: the decisions, the specialist-generalist agreement, and (where
+// the project keeps a hidden truth) the pseudo-labels' Dice against it. No model is needed.
+std::vector<PseudoLabelRound> pseudoLabelQuality(ProjectStore& store, const ProgressCallback& progress = {});
 
 // `specialist` is loaded with each checkpoint in turn. Throws ipnp::Error when the project has no
 // test split with hidden truth (it was not made with simulate-partial) or no trained round.

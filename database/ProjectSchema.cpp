@@ -153,6 +153,15 @@ ALTER TABLE label_versions ADD COLUMN candidate_id INTEGER REFERENCES candidates
 ALTER TABLE label_versions ADD COLUMN superseded_at TEXT;  -- set by a rollback
 ALTER TABLE training_runs ADD COLUMN purpose TEXT NOT NULL DEFAULT 'specialist';  -- specialist, round, reference
 )sql",
+        // 4: settings that belong to the project (every machine, the CLI and the app run its rounds
+        // alike): the rounds' training settings, the generalist.
+        R"sql(
+CREATE TABLE settings (
+    key        TEXT PRIMARY KEY,
+    value      TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+)sql",
     };
     return list;
 }

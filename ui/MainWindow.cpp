@@ -23,8 +23,11 @@
 #include "CoverageTableModel.h"
 #include "DisplayPanel.h"
 #include "ReviewPanel.h"
+#include "ProjectSettings.h"
 #include "ScanScene.h"
+#include "SettingsDialog.h"
 #include "SliceView.h"
+#include "TrainingDashboard.h"
 #include "ViewLayout.h"
 #include "VolumeView3d.h"
 
@@ -52,7 +55,7 @@ std::optional<Index3> centreOf(const LabelMap& labels, int organ) {
 
 }  // namespace
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+MainWindow::MainWindow(RoundFactories factories, QWidget* parent) : QMainWindow(parent), factories_(std::move(factories)) {
     setObjectName("mainWindow");
     setWindowTitle("IPnP Studio");
     scene_ = new ScanScene(this);
@@ -89,10 +92,32 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     tabifyDockWidget(reviewDock, displayDock);
     reviewDock->raise();
 
+    runner_ = new RoundRunner(factories_, this);
+    dashboard_ = new TrainingDashboard(runner_, [this] {
+        RoundRunRequest request;
+        request.projectFolder = store_ ? store_->folder() : std::string();
+        request.user = currentUser();
+        if (store_) {
+            request.settings = roundSettingsFor(*store_);
+            request.generalist = ProjectSettings(*store_).generalist();
+        }
+        return request;
+    });
+    auto* dashboardDock = new QDockWidget("Rounds", this);
+    dashboardDock->setObjectName("dockRounds");
+    dashboardDock->setWidget(dashboard_);
+    addDockWidget(Qt::BottomDockWidgetArea, dashboardDock);
+    connect(dashboard_, &TrainingDashboard::roundFinished, this, [this] { onLabelsChangedElsewhere(); });
+    connect(dashboard_, &TrainingDashboard::runStopped, this, [this](const QString& outcome) {
+        onLabelsChangedElsewhere();
+        if (outcome.startsWith("failed")) showError(QString("The round stopped: %1").arg(outcome.mid(8)));
+    });
+
     connect(review_, &ReviewPanel::currentChanged, this, &MainWindow::showCandidate);
     connect(review_, &ReviewPanel::failed, this, &MainWindow::showError);
     connect(review_, &ReviewPanel::decided, this, [this] {
         refreshBrowser();
+        dashboard_->refreshRoundCharts();
         // The decided candidate's scan shows its new labels (unless another scan is loading now).
         if (currentScanId_ != 0 && !loading()) startLoad({currentScanId_, false, 0, std::nullopt});
     });
@@ -104,6 +129,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 }
 
 MainWindow::~MainWindow() {
+    runner_->pause();
     loadWatcher_.waitForFinished();
     // The views listen to cursor_, a member that dies before the child widgets would.
     delete viewLayout_;
@@ -187,6 +213,7 @@ void MainWindow::buildMenus() {
         if (!folder.isEmpty()) openProject(folder);
     });
     open->setShortcut(QKeySequence::Open);
+    file->addAction("&Settings…", QKeySequence::Preferences, this, [this] { editSettings(); });
     file->addSeparator();
     file->addAction("&Quit", QKeySequence::Quit, this, &QWidget::close);
 
@@ -215,7 +242,23 @@ void MainWindow::buildMenus() {
     });
 }
 
+bool MainWindow::editSettings() {
+    SettingsDialog dialog(store_.get(), factories_, this);
+    connect(&dialog, &SettingsDialog::failed, this, &MainWindow::errorShown);
+    return dialog.exec() == QDialog::Accepted;
+}
+
+void MainWindow::onLabelsChangedElsewhere() {
+    refreshBrowser();
+    review_->reload();
+    if (currentScanId_ != 0) startLoad({currentScanId_, false, 0, std::nullopt});
+}
+
 bool MainWindow::openProject(const QString& folder) {
+    if (runner_->running()) {
+        showError("A round is running on the open project: pause or cancel it before opening another project.");
+        return false;
+    }
     std::unique_ptr<ProjectStore> store;
     try {
         store = ProjectStore::open(folder.toStdString());
@@ -236,6 +279,7 @@ bool MainWindow::openProject(const QString& folder) {
     refreshBrowser();
     setWindowTitle(QString("IPnP Studio — %1").arg(folder));
     QSettings().setValue("project/last", folder);
+    dashboard_->setProjectFolder(QString::fromStdString(store_->folder()));
     review_->setProject(store_.get(), currentUser());  // shows the first pending candidate, if any
     if (currentScanId_ == 0 && !loading() && scanTable_->rowCount() > 0)
         openScan(scanTable_->item(0, 0)->data(Qt::UserRole).toLongLong());

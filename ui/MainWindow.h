@@ -9,6 +9,7 @@
 
 #include "ProjectStore.h"
 #include "ScanDisplayData.h"
+#include "RoundRunner.h"
 #include "SliceCursor.h"
 
 class QComboBox;
@@ -25,13 +26,16 @@ class DisplayPanel;
 class ReviewPanel;
 class ScanScene;
 class SliceView;
+class TrainingDashboard;
 class ViewLayout;
 class VolumeView3d;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    explicit MainWindow(QWidget* parent = nullptr);
+    // `factories` make the specialist and generalist of rounds run from the dashboard (the app
+    // wires LibTorch's; without them the dashboard cannot start rounds).
+    explicit MainWindow(RoundFactories factories = {}, QWidget* parent = nullptr);
     ~MainWindow() override;
 
     // Opens a project folder; on failure shows the error in a dialog and keeps what was open.
@@ -53,6 +57,10 @@ public:
     CoverageFilterModel* coverageFilter() const { return coverageFilter_; }
     QTableView* coverageView() const { return coverageView_; }
     QTableWidget* scanTable() const { return scanTable_; }
+    TrainingDashboard* dashboard() const { return dashboard_; }
+    RoundRunner* roundRunner() const { return runner_; }
+    // Opens the settings dialog (modal); returns whether it was accepted.
+    bool editSettings();
 
 Q_SIGNALS:
     void scanLoaded(qint64 scanId);
@@ -80,8 +88,12 @@ private:
     void focusOn(int organ, const std::optional<CandidateRecord>& candidate);
     void showError(const QString& message);
     void showCandidate(const std::optional<CandidateRecord>& candidate);
+    void onLabelsChangedElsewhere();  // a round or a decision: browser, queue and views refresh
 
     std::unique_ptr<ProjectStore> store_;
+    RoundFactories factories_;
+    RoundRunner* runner_;
+    TrainingDashboard* dashboard_;
     ScanScene* scene_;
     SliceCursor cursor_;
     SliceView* views_[3];

@@ -1,0 +1,32 @@
+#pragma once
+// Settings that belong to a project rather than to a machine or a person, so that the CLI and the
+// desktop app run its rounds alike: the rounds' training settings and the generalist. (Where a
+// round runs — device, threads — belongs to the machine: QSettings in the app, options in the CLI.)
+#include <optional>
+#include <string>
+
+#include "ProjectStore.h"
+#include "Specialist.h"
+
+namespace ipnp {
+
+class ProjectSettings {
+public:
+    explicit ProjectSettings(ProjectStore& store) : store_(store) {}
+
+    std::optional<std::string> value(const std::string& key);
+    void setValue(const std::string& key, const std::string& value);
+
+    // The training settings new rounds use (nullopt: none saved); fields the saved JSON lacks keep
+    // `defaults`' values. Device and threads are not stored.
+    std::optional<SpecialistSettings> roundTraining(const SpecialistSettings& defaults = {});
+    void setRoundTraining(const SpecialistSettings& settings);
+    // "builtin" unless a TorchScript generalist (.pt path) was chosen.
+    std::string generalist();
+    void setGeneralist(const std::string& option);
+
+private:
+    ProjectStore& store_;
+};
+
+}  // namespace ipnp

@@ -1,0 +1,225 @@
+// The training dashboard driving real rounds (real LibTorch training, the built-in generalist) on
+// a small phantom project, from a real window under Xvfb: progress and the live loss curve, a
+// pause that leaves the round to resume from its checkpoint, a cancel that rolls it back, the
+// per-round charts, and a stall guard on the GUI thread while the worker trains.
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QProgressBar>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTimer>
+#include <QtTest>
+
+#include "BuiltinGeneralist.h"
+#include "BuiltinSchemas.h"
+#include "CoverageTableModel.h"
+#include "VtkOpenGLWidget.h"
+#include "DatasetDescription.h"
+#include "DatasetImporter.h"
+#include "MainWindow.h"
+#include "OrganSchemaFile.h"
+#include "PartialLabelSimulator.h"
+#include "PhantomDataset.h"
+#include "ProjectSettings.h"
+#include "ScanImporter.h"
+#include "SqliteDatabase.h"
+#include "TorchSpecialist.h"
+#include "TrainingDashboard.h"
+#include "RoundCommands.h"
+#include "SettingsDialog.h"
+#include "TestSupport.h"
+#include <QComboBox>
+#include <QLineEdit>
+#include <QSettings>
+#include <QSpinBox>
+
+using namespace ipnp;
+
+namespace {
+
+RoundFactories realFactories() {
+    RoundFactories f;
+    f.specialist = [](const SpecialistSettings& settings) {
+        auto specialist = std::make_unique<TorchSpecialist>();
+        specialist->setThreads(settings.threads);
+        return std::unique_ptr<Specialist>(std::move(specialist));
+    };
+    f.generalist = openGeneralist;  // the app's own: "builtin" or a TorchScript file
+    f.cudaAvailable = [] { return false; };
+    return f;
+}
+
+std::string queryText(const QString& project, const std::string& sql) {
+    auto store = ProjectStore::open(project.toStdString());
+    SqliteStatement row(store->database(), sql);
+    return row.step() ? row.columnText(0) : std::string("(no row)");
+}
+
+// The longest gap between turns of the GUI thread's event loop while `running` holds.
+struct StallMeter {
+    QTimer timer;
+    QElapsedTimer clock;
+    qint64 last = 0, worst = 0;
+    std::vector<qint64> gaps;
+    StallMeter() {
+        timer.setInterval(10);
+        QObject::connect(&timer, &QTimer::timeout, [this] {
+            const qint64 now = clock.elapsed();
+            gaps.push_back(now - last);
+            worst = std::max(worst, now - last);
+            last = now;
+        });
+        clock.start();
+        timer.start();
+    }
+};
+
+}  // namespace
+
+class TrainingDashboardTest : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir;
+    QString project;
+
+private Q_SLOTS:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        QSettings().clear();  // the test's own settings (test mode), fresh on every run
+        const std::string phantoms = dir.filePath("phantoms").toStdString();
+        PhantomDatasetOptions options;
+        options.count = 4;
+        options.phantom.size = {24, 24, 24};
+        options.phantom.spacing = {6, 6, 6};
+        writePhantomDataset(phantoms, options);
+        project = dir.filePath("project");
+        auto store = ProjectStore::create(project.toStdString(), organSchemaFromJson(builtinSchemaJson().at("amos15"), "amos15"));
+        ScanImporter(*store).importScans(requestsForDataset(readDatasetDescription(phantoms), store->schema()), {});
+        PartialLabelOptions partial;
+        partial.testFraction = 0.25;
+        partial.keepFraction = 0.5;
+        partial.seed = 3;
+        PartialLabelSimulator(*store).apply(partial);
+        // A tiny budget: the test is about the dashboard, not about accuracy.
+        SpecialistSettings training;
+        training.iterations = 40;
+        training.checkpointEvery = 10;
+        training.patchSize = {24, 24, 24};
+        training.network.baseWidth = 8;
+        training.optimizer = "adamw";
+        training.learningRate = 1e-2;
+        ProjectSettings(*store).setRoundTraining(training);
+    }
+
+    void settingsRefuseABadGeneralistAndKeepTheRest() {
+        auto store = ProjectStore::open(project.toStdString());
+        const QString database = QString::fromStdString(store->pathOf("project.ipnp"));
+        const QStringList before = test::logicalDump(database);
+        const QString bad = dir.filePath("not-a-model.pt");
+        QFile file(bad);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("this is not TorchScript");
+        file.close();
+        SettingsDialog dialog(store.get(), realFactories());
+        QSignalSpy failed(&dialog, &SettingsDialog::failed);
+        dialog.findChild<QComboBox*>("inGeneralistKind")->setCurrentIndex(1);
+        dialog.findChild<QLineEdit*>("inGeneralistFile")->setText(bad);
+        dialog.findChild<QSpinBox*>("inThreads")->setValue(1);
+        QVERIFY(!dialog.apply());
+        QCOMPARE(failed.count(), 1);
+        QVERIFY2(failed.at(0).at(0).toString().contains("not-a-model"), qPrintable(failed.at(0).at(0).toString()));
+        QCOMPARE(test::logicalDump(database), before);        // the project is unchanged
+        QCOMPARE(QSettings().value("run/threads", 0).toInt(), 0);  // and so is the machine's share
+        // Back to the built-in generalist: saved; the training budget shows the project's 40 iterations.
+        dialog.findChild<QComboBox*>("inGeneralistKind")->setCurrentIndex(0);
+        QCOMPARE(dialog.findChild<QSpinBox*>("inIterations")->value(), 40);
+        QVERIFY(dialog.apply());
+        QCOMPARE(QSettings().value("run/threads", 0).toInt(), 1);
+        QCOMPARE(ProjectSettings(*store).generalist(), std::string("builtin"));
+        QCOMPARE(ProjectSettings(*store).roundTraining()->iterations, 40);
+    }
+
+    void pauseResumeFinishThenCancel() {
+        MainWindow window(realFactories());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.openProject(project));
+        TrainingDashboard* dashboard = window.dashboard();
+        QSignalSpy stopped(window.roundRunner(), &RoundRunner::stopped);
+        StallMeter meter;
+
+        // Pause once the training passed its first checkpoint (iteration 10). The pause is asked
+        // from the worker's own thread (a direct connection), so it lands exactly after iteration 14.
+        dashboard->setRounds(1);
+        dashboard->setAutoAccept(false, 0.8);  // candidates wait for review
+        bool paused = false;
+        QObject::connect(window.roundRunner(), &RoundRunner::trainingStep, &window,
+                         [&](int, int iteration) {
+                             if (iteration >= 14 && !paused) {
+                                 paused = true;
+                                 window.roundRunner()->pause();
+                             }
+                         }, Qt::DirectConnection);
+        dashboard->start();
+        QVERIFY(window.roundRunner()->running());
+        QVERIFY(stopped.wait(120000));
+        QCOMPARE(stopped.at(0).at(0).toString(), QString("paused"));
+        QCOMPARE(queryText(project, "SELECT stage FROM rounds WHERE number = 1"), std::string("training"));
+        QVERIFY(dashboard->status().startsWith("Paused"));
+        const int pointsAtPause = dashboard->lossPoints();
+        QCOMPARE(pointsAtPause, 14);
+
+        // Start resumes from the checkpoint of iteration 10: the curve restarts at 11, the run finishes.
+        QObject::disconnect(window.roundRunner(), &RoundRunner::trainingStep, &window, nullptr);
+        int firstIteration = 0;
+        QObject::connect(window.roundRunner(), &RoundRunner::trainingStep, &window, [&](int, int iteration) {
+            if (firstIteration == 0) firstIteration = iteration;
+        });
+        dashboard->start();
+        QVERIFY(stopped.wait(180000));
+        QCOMPARE(stopped.at(1).at(0).toString(), QString("finished"));
+        QCOMPARE(firstIteration, 11);
+        QCOMPARE(dashboard->lossPoints(), 40);  // iterations 11..14 ran twice; the curve keeps one point each
+        QCOMPARE(queryText(project, "SELECT stage FROM rounds WHERE number = 1"), std::string("review"));
+        QVERIFY(std::stoi(queryText(project, "SELECT COUNT(*) FROM candidates")) > 0);
+        QCOMPARE(window.findChild<QProgressBar*>("barTraining")->value(), 40);
+        QCOMPARE(window.findChild<QProgressBar*>("barScans")->value(), window.findChild<QProgressBar*>("barScans")->maximum());
+        // The browser shows the round's pseudo-labels (pending or accepted) without a reopen.
+        std::size_t pseudo = 0;
+        const auto& matrix = window.coverageModel()->matrix();
+        for (std::size_t r = 0; r < matrix.scans().size(); ++r)
+            for (std::size_t c = 0; c < matrix.organs().size(); ++c)
+                pseudo += matrix.state(r, c) == CoverageState::PseudoAccepted || matrix.state(r, c) == CoverageState::PseudoPending;
+        const std::string pseudoSql = "SELECT COUNT(*) FROM coverage WHERE state IN ('pseudo-accepted', 'pseudo-pending')";
+        QCOMPARE(std::to_string(pseudo), queryText(project, pseudoSql));
+        QVERIFY(pseudo > 0);
+        // The per-round chart has round 1 (a phantom project keeps its hidden truth: Dice against it too).
+        QTRY_VERIFY_WITH_TIMEOUT(!dashboard->refreshingCharts() && dashboard->roundCharts().size() == 1, 20000);
+        QVERIFY(dashboard->roundCharts()[0].meanDice.has_value());
+        QVERIFY(dashboard->roundCharts()[0].meanAgreement.has_value());
+        window.grab().save(QString(IPNP_BINARY_DIR "/screenshots/main_window_after_round.png"));
+
+        // Cancel during round 2's training: the round is rolled back, round 1's candidates stay.
+        QObject::connect(window.roundRunner(), &RoundRunner::trainingStep, &window, [&](int round, int iteration) {
+            if (round == 2 && iteration == 5) window.roundRunner()->cancel();
+        }, Qt::DirectConnection);
+        dashboard->start();
+        QVERIFY(stopped.wait(120000));
+        QCOMPARE(stopped.at(2).at(0).toString(), QString("cancelled"));
+        QCOMPARE(dashboard->lossPoints(), 5);
+        QCOMPARE(queryText(project, "SELECT stage FROM rounds WHERE number = 2"), std::string("rolled-back"));
+        QCOMPARE(queryText(project, pseudoSql), std::to_string(pseudo));
+
+        // The GUI thread never stalled while the worker trained (a generous guard, not a benchmark).
+        QVERIFY2(meter.worst < 1000, qPrintable(QString("longest event-loop gap %1 ms").arg(meter.worst)));
+    }
+};
+
+int main(int argc, char** argv) {
+    VtkOpenGLWidget::setDefaultSurfaceFormat();
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName("IPnP-tests");
+    QApplication::setApplicationName("TrainingDashboardTest");
+    TrainingDashboardTest test;
+    return QTest::qExec(&test, argc, argv);
+}
+#include "TrainingDashboardTest.moc"

@@ -1,0 +1,69 @@
+#pragma once
+// Runs IPnP rounds for the desktop app on a worker thread, with its own connection to the project:
+// the same RoundEngine the CLI drives, its progress turned into Qt signals (delivered on the GUI
+// thread). Pause stops at the next training iteration or scan and leaves the round to resume from
+// its last checkpoint; cancel stops and rolls the unfinished round back. The specialist and the
+// generalist come from factories, so this layer needs no LibTorch (the app wires the real ones).
+#include <QObject>
+#include <QString>
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "Generalist.h"
+#include "RoundEngine.h"
+#include "Specialist.h"
+
+namespace ipnp {
+
+struct RoundFactories {
+    std::function<std::unique_ptr<Specialist>(const SpecialistSettings&)> specialist;
+    // "builtin", or a TorchScript .pt with its contract; throws ipnp::Error naming the file.
+    std::function<std::unique_ptr<Generalist>(const std::string&)> generalist;
+    std::function<bool()> cudaAvailable;  // whether "cuda" can be offered as a device
+};
+
+struct RoundRunRequest {
+    std::string projectFolder;
+    std::string user;
+    RoundSettings settings;
+    std::string generalist = "builtin";
+    int rounds = 1;  // an unattended run stops early after a round that accepted nothing
+};
+
+class RoundRunner : public QObject {
+    Q_OBJECT
+public:
+    explicit RoundRunner(RoundFactories factories, QObject* parent = nullptr);
+    ~RoundRunner() override;  // pauses a running round and waits for the worker
+
+    // False (and nothing starts) while a run is going on.
+    bool start(const RoundRunRequest& request);
+    void pause();
+    void cancel();
+    bool running() const { return running_; }
+
+Q_SIGNALS:
+    void roundStarted(int round);
+    void trainingStep(int round, int iteration, int iterations, double loss, double secondsPerIteration);
+    void scanProgress(int done, int total, const QString& what);    // specialist + prompts, per scan
+    void organProgress(int done, int total, const QString& what);   // the generalist, per organ
+    void logLine(const QString& text);
+    void roundFinished(int round, int candidates, int autoAccepted);  // stored in the project
+    // "finished", "paused", "cancelled", or "failed: <why>".
+    void stopped(const QString& outcome);
+
+private:
+    void work(RoundRunRequest request);
+    void join();
+
+    RoundFactories factories_;
+    std::thread worker_;
+    std::atomic<bool> running_{false};
+    std::atomic<bool> stop_{false};
+    std::atomic<bool> cancelRequested_{false};
+};
+
+}  // namespace ipnp

@@ -1,0 +1,79 @@
+#pragma once
+// The training dashboard: start / pause / cancel rounds, a progress bar per stage (training
+// iterations with ETA, scans through specialist and prompts, organs through the generalist), the
+// live loss curve, per-round charts (decisions, specialist-generalist agreement, and the
+// pseudo-labels' Dice against a hidden truth when the project has one), and a log pane.
+#include <QElapsedTimer>
+#include <QFutureWatcher>
+#include <QWidget>
+#include <functional>
+
+#include "ProjectEvaluation.h"
+#include "RoundRunner.h"
+
+class QCheckBox;
+class QChartView;
+class QDoubleSpinBox;
+class QLabel;
+class QLineSeries;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QTabWidget;
+
+namespace ipnp {
+
+class TrainingDashboard : public QWidget {
+    Q_OBJECT
+public:
+    // `makeRequest` supplies the project, user and settings of a new run when Start is pressed.
+    TrainingDashboard(RoundRunner* runner, std::function<RoundRunRequest()> makeRequest, QWidget* parent = nullptr);
+
+    void setProjectFolder(const QString& folder);  // refreshes the per-round charts
+    void setRounds(int rounds);
+    void setAutoAccept(bool on, double minimumDice);
+    int rounds() const;
+    bool autoAccept() const;
+    double autoAcceptDice() const;
+
+    void start();
+    QString status() const;
+    int lossPoints() const;  // points on the live loss curve (tests)
+    const std::vector<PseudoLabelRound>& roundCharts() const { return rounds_; }
+    void refreshRoundCharts();
+    bool refreshingCharts() const { return chartsRefreshing_; }
+
+Q_SIGNALS:
+    void roundFinished(int round);  // the project's labels changed: views and browser refresh
+    void runStopped(const QString& outcome);
+
+private:
+    void setRunning(bool running);
+    void onTrainingStep(int round, int iteration, int iterations, double loss, double secondsPerIteration);
+    void onChartsReady();
+    void appendLog(const QString& text);
+
+    RoundRunner* runner_;
+    std::function<RoundRunRequest()> makeRequest_;
+    QString projectFolder_;
+    QSpinBox* roundCount_;
+    QCheckBox* autoAccept_;
+    QDoubleSpinBox* autoAcceptDice_;
+    QPushButton *start_, *pause_, *cancel_;
+    QLabel* status_;
+    QProgressBar *training_, *scans_, *organs_;
+    QLineSeries* loss_;
+    QChartView* lossView_;
+    QChartView* roundsView_;
+    QChartView* organsView_;
+    QPlainTextEdit* log_;
+    int lossRound_ = 0;
+    double lossMax_ = 0;
+    std::vector<PseudoLabelRound> rounds_;
+    QFutureWatcher<std::vector<PseudoLabelRound>> chartsWatcher_;
+    bool chartsRefreshing_ = false;
+    bool chartsStale_ = false;
+};
+
+}  // namespace ipnp
