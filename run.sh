@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # IPnP Studio's one entry point.
 #   ./run.sh demo [--headless]   install what is missing, build, run the demo into ./ipnp-demo/
+#                                (in IPnP Studio when there is a display, else a headless report)
 #   ./run.sh test [--long]       install what is missing, build, run the test suite
 #   ./run.sh bench               install, build, run the benchmarks in bench/ (prints ratios)
 #   ./run.sh build               install and build only
@@ -60,9 +61,22 @@ verb=${1:-}
 [ $# -gt 0 ] && shift
 case "$verb" in
   demo)
+    headless=0
+    demo_args=()
+    for arg in "$@"; do
+      if [ "$arg" = --headless ]; then headless=1; else demo_args+=("$arg"); fi
+    done
     build
-    log "running the demo (writes ./ipnp-demo/)"
-    "$BUILD_DIR/app/ipnp" demo --out ipnp-demo "$@"
+    if [ $headless -eq 0 ] && [ -n "${DISPLAY:-}" ]; then
+      # With a display: the app opens on the demo project and runs three unattended rounds in
+      # its dashboard, so a person watches the pseudo-labels grow (the headless report: --headless).
+      log "preparing the demo project (./ipnp-demo/project)"
+      "$BUILD_DIR/app/ipnp" demo --out ipnp-demo --setup-only ${demo_args[@]+"${demo_args[@]}"}
+      log "opening IPnP Studio; the rounds run in its Rounds panel"
+      exec "$BUILD_DIR/app/ipnp-studio" ipnp-demo/project --run-rounds 3 --auto-accept-dice 0.8
+    fi
+    log "running the demo headless (writes ./ipnp-demo/)"
+    "$BUILD_DIR/app/ipnp" demo --out ipnp-demo ${demo_args[@]+"${demo_args[@]}"}
     ;;
   test)
     long=0

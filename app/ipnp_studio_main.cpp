@@ -3,6 +3,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QTimer>
+#include <cstdio>
 
 #include "MainWindow.h"
 #include "RoundCommands.h"
@@ -22,12 +23,18 @@ int main(int argc, char** argv) {
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument("project", "project folder to open (see `ipnp init`)", "[project]");
-    QCommandLineOption screenshot("screenshot", "open, wait until the first scan shows, save the window to FILE, quit",
+    QCommandLineOption screenshot("screenshot",
+                                  "save the window to FILE and quit: once the first scan shows, or with --run-rounds "
+                                  "once the rounds have run (documentation, checks)",
                                   "FILE");
     parser.addOption(screenshot);
     QCommandLineOption runRounds("run-rounds", "start N rounds on the project once it is open (the demo)", "N");
     QCommandLineOption autoAccept("auto-accept-dice", "with --run-rounds: accept unattended at this Dice", "T");
     parser.addOption(runRounds);
+    QCommandLineOption exportTimeLapse("export-time-lapse",
+                                       "save the first scan's axial view after every round as PNG frames in FOLDER, quit",
+                                       "FOLDER");
+    parser.addOption(exportTimeLapse);
     parser.addOption(autoAccept);
     parser.process(app);
 
@@ -50,14 +57,28 @@ int main(int argc, char** argv) {
         if (parser.isSet(autoAccept)) window.dashboard()->setAutoAccept(true, parser.value(autoAccept).toDouble());
         QTimer::singleShot(500, window.dashboard(), &ipnp::TrainingDashboard::start);
     }
+    if (parser.isSet(exportTimeLapse)) {
+        const QString folder = parser.value(exportTimeLapse);
+        QObject::connect(&window, &ipnp::MainWindow::scanLoaded, &window, [&window, folder] {
+            QTimer::singleShot(500, &window, [&window, folder] {
+                const QStringList files = window.exportTimeLapse(folder);
+                for (const QString& file : files) std::printf("%s\n", qPrintable(file));
+                QApplication::exit(files.isEmpty() ? 1 : 0);
+            });
+        });
+    }
     if (parser.isSet(screenshot)) {
         const QString file = parser.value(screenshot);
-        QObject::connect(&window, &ipnp::MainWindow::scanLoaded, &window, [&window, file] {
-            QTimer::singleShot(300, &window, [&window, file] {
+        const auto saveAndQuit = [&window, file] {
+            QTimer::singleShot(1000, &window, [&window, file] {
                 window.grab().save(file);
                 QApplication::quit();
             });
-        });
+        };
+        if (parser.isSet(runRounds))
+            QObject::connect(window.dashboard(), &ipnp::TrainingDashboard::runStopped, &window, saveAndQuit);
+        else
+            QObject::connect(&window, &ipnp::MainWindow::scanLoaded, &window, saveAndQuit);
     }
     return app.exec();
 }

@@ -4,7 +4,10 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDir>
 #include <QDockWidget>
+#include <QPainter>
+#include <QToolBar>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -27,6 +30,8 @@
 #include "ScanScene.h"
 #include "SettingsDialog.h"
 #include "SliceView.h"
+#include "RoundTimeLapse.h"
+#include "TimeLapseBar.h"
 #include "TrainingDashboard.h"
 #include "ViewLayout.h"
 #include "VolumeView3d.h"
@@ -107,6 +112,7 @@ MainWindow::MainWindow(RoundFactories factories, QWidget* parent) : QMainWindow(
     dashboardDock->setObjectName("dockRounds");
     dashboardDock->setWidget(dashboard_);
     addDockWidget(Qt::BottomDockWidgetArea, dashboardDock);
+    resizeDocks({dashboardDock}, {230}, Qt::Vertical);  // the views keep most of the height
     connect(dashboard_, &TrainingDashboard::roundFinished, this, [this] { onLabelsChangedElsewhere(); });
     connect(dashboard_, &TrainingDashboard::runStopped, this, [this](const QString& outcome) {
         onLabelsChangedElsewhere();
@@ -122,6 +128,15 @@ MainWindow::MainWindow(RoundFactories factories, QWidget* parent) : QMainWindow(
         if (currentScanId_ != 0 && !loading()) startLoad({currentScanId_, false, 0, std::nullopt});
     });
     connect(&loadWatcher_, &QFutureWatcher<LoadResult>::finished, this, &MainWindow::onScanLoaded);
+    timeLapse_ = new TimeLapseBar;
+    auto* timeLapseBar = addToolBar("Time-lapse");
+    timeLapseBar->setObjectName("toolbarTimeLapse");
+    timeLapseBar->addWidget(timeLapse_);
+    connect(timeLapse_, &TimeLapseBar::roundChosen, this, &MainWindow::showLabelsAfterRound);
+    connect(timeLapse_, &TimeLapseBar::exportRequested, this, [this] {
+        const QString folder = QFileDialog::getExistingDirectory(this, "Folder for the time-lapse frames");
+        if (!folder.isEmpty()) exportTimeLapse(folder);
+    });
     buildMenus();
     resize(1500, 950);
     QSettings settings;
@@ -286,8 +301,66 @@ bool MainWindow::openProject(const QString& folder) {
     return true;
 }
 
+void MainWindow::showLabelsAfterRound(int round) {
+    if (!store_ || currentScanId_ == 0 || !scene_->hasScan()) return;
+    if (round < 0) {
+        startLoad({currentScanId_, false, 0, std::nullopt});  // now
+        return;
+    }
+    try {
+        for (const ScanRecord& scan : store_->scans())
+            if (scan.id == currentScanId_) {
+                LabelsAtRound frame = labelsAfterRound(*store_, scan, round);
+                scene_->setLabels(std::move(frame.labels));
+                scene_->setPendingLabels(frame.pending);
+            }
+    } catch (const std::exception& error) {
+        showError(QString::fromStdString(error.what()));
+    }
+}
+
+QStringList MainWindow::exportTimeLapse(const QString& folder) {
+    QStringList written;
+    if (!store_ || currentScanId_ == 0) return written;
+    QString scanName;
+    for (const ScanRecord& scan : store_->scans())
+        if (scan.id == currentScanId_) scanName = QString::fromStdString(scan.name);
+    std::vector<int> stops{0};
+    for (int round : timeLapse_->rounds()) stops.push_back(round);
+    const int shown = timeLapse_->shownRound();
+    // Frames of a fixed, presentation-friendly size, whatever the window's layout: a second axial
+    // view of the same scene and crosshair, rendered without appearing on screen.
+    SliceView axial(SliceOrientation::Axial, scene_, &cursor_);
+    axial.setAttribute(Qt::WA_DontShowOnScreen);
+    axial.resize(640, 640);
+    axial.show();
+    for (int round : stops) {
+        showLabelsAfterRound(round);
+        QImage frame = axial.grabFramebuffer();
+        QPainter painter(&frame);
+        painter.setPen(Qt::white);
+        QFont font("Sans");
+        font.setBold(true);
+        font.setPixelSize(frame.height() / 26);
+        painter.setFont(font);
+        painter.drawText(frame.rect().adjusted(8, 6, -10, 0), Qt::AlignRight | Qt::AlignTop,
+                         QString("%1 — %2").arg(scanName, round == 0 ? "before the rounds" : QString("after round %1").arg(round)));
+        painter.end();
+        const QString file = QDir(folder).filePath(QString("%1_round%2.png").arg(scanName).arg(round, 2, 10, QChar('0')));
+        if (!frame.save(file)) {
+            showError(QString("%1: cannot be written").arg(file));
+            break;
+        }
+        written << file;
+    }
+    timeLapse_->showRound(shown);
+    showLabelsAfterRound(shown);
+    return written;
+}
+
 void MainWindow::refreshBrowser() {
     if (!store_) return;
+    timeLapse_->setRounds(reviewedRounds(*store_));
     std::vector<ScanSummary> summaries;
     try {
         summaries = scanSummaries(*store_);
@@ -365,7 +438,11 @@ void MainWindow::onScanLoaded() {
             setWindowTitle(QString("IPnP Studio — %1 — %2").arg(QString::fromStdString(store_->folder()),
                                                                  QString::fromStdString(data.scan.name)));
         }
-        if (data.scan.id == currentScanId_) {
+        if (data.scan.id == currentScanId_ && timeLapse_->shownRound() >= 0) {
+            showLabelsAfterRound(timeLapse_->shownRound());  // the slider shows a past round: keep showing it
+            focusOn(result.request.focusOrgan, result.request.focusCandidate);
+            Q_EMIT scanLoaded(qint64(currentScanId_));
+        } else if (data.scan.id == currentScanId_) {
             scene_->setLabels(std::move(data.labels));
             scene_->setPendingLabels(data.pending);
             focusOn(result.request.focusOrgan, result.request.focusCandidate);

@@ -26,6 +26,7 @@ class DisplayPanel;
 class ReviewPanel;
 class ScanScene;
 class SliceView;
+class TimeLapseBar;
 class TrainingDashboard;
 class ViewLayout;
 class VolumeView3d;
@@ -61,6 +62,12 @@ public:
     RoundRunner* roundRunner() const { return runner_; }
     // Opens the settings dialog (modal); returns whether it was accepted.
     bool editSettings();
+    TimeLapseBar* timeLapse() const { return timeLapse_; }
+    // Shows the open scan's labels after `round` (0: before any round; -1: now).
+    void showLabelsAfterRound(int round);
+    // Saves the axial view after every round (0, 1, ..., now) as PNG frames in `folder`; returns the
+    // files written. Throws nothing: errors go to a dialog and the list stops where they happened.
+    QStringList exportTimeLapse(const QString& folder);
 
 Q_SIGNALS:
     void scanLoaded(qint64 scanId);
@@ -94,6 +101,7 @@ private:
     RoundFactories factories_;
     RoundRunner* runner_;
     TrainingDashboard* dashboard_;
+    TimeLapseBar* timeLapse_;
     ScanScene* scene_;
     SliceCursor cursor_;
     SliceView* views_[3];

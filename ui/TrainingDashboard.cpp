@@ -49,7 +49,12 @@ void resetAxes(QChart* chart, double xMin, double xMax, double yMax, const QStri
     x->setTitleText(xTitle);
     x->setLabelFormat("%d");
     x->setTickType(QValueAxis::TicksDynamic);
-    x->setTickInterval(std::max(1.0, std::ceil((xMax - xMin) / 8)));
+    // About eight ticks at a round step (1, 2 or 5 times a power of ten), never below 1.
+    const double raw = std::max(1.0, (xMax - xMin) / 8);
+    const double power = std::pow(10.0, std::floor(std::log10(raw)));
+    const double step = raw <= power ? power : raw <= 2 * power ? 2 * power : raw <= 5 * power ? 5 * power : 10 * power;
+    x->setTickAnchor(0);
+    x->setTickInterval(step);
     auto* y = new QValueAxis;
     y->setRange(0, yMax);
     y->setTitleText(yTitle);

@@ -182,6 +182,23 @@ private Q_SLOTS:
         QCOMPARE(runIpnp({"demo", "--out", dir.filePath("mine"), "--count", "4", "--size", "32"}).exitCode, 1);
         QVERIFY(QFile::exists(dir.filePath("mine/keep.txt")));
     }
+
+    void demoSetupOnlyLeavesTheRoundsToTheApp() {
+        // The desktop demo's first half: the partially labeled project, no round, the demo's budget
+        // saved as the project's (the app's rounds and `ipnp round` train with it).
+        const QString out = dir.filePath("demo-setup");
+        ProcessResult result = runIpnp({"demo", "--out", out, "--count", "4", "--size", "32", "--iterations", "7", "--setup-only"});
+        QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+        QVERIFY(result.out.contains("rounds not run yet"));
+        QVERIFY(!QFile::exists(out + "/report.md"));
+        const QString project = out + "/project";
+        QCOMPARE(statusJson(project)["scans"].toArray().size(), 4);
+        const QStringList dump = test::logicalDump(project + "/project.ipnp");
+        QVERIFY(dump.filter(QRegularExpression("^rounds: ")).isEmpty());
+        const QStringList settings = dump.filter(QRegularExpression("^settings: round_training \\|"));
+        QCOMPARE(settings.size(), 1);
+        QVERIFY2(settings.first().contains("\"iterations\":7"), qPrintable(settings.first()));
+    }
 };
 
 QTEST_APPLESS_MAIN(CliEndToEndTest)

@@ -26,6 +26,7 @@
 #include "ScanImporter.h"
 #include "ScanScene.h"
 #include "SliceView.h"
+#include "TimeLapseBar.h"
 #include "SqliteDatabase.h"
 #include "ViewLayout.h"
 #include "VolumeView3d.h"
@@ -206,6 +207,23 @@ private Q_SLOTS:
         QVERIFY(window.scene()->labelAt({15, 15, 15}) != 0);
         QCOMPARE(window.scene()->pendingAt({15, 15, 15}), 0);
         window.grab().save(screenshotPath("main_window_after_review"));
+
+        // The round slider: before round 1 the accepted box is not a label; the export writes a
+        // frame per stop (0 and round 1), and they differ where the box is.
+        QCOMPARE(window.timeLapse()->rounds(), std::vector<int>{1});
+        window.timeLapse()->showRound(0);
+        QCOMPARE(window.scene()->labelAt({15, 15, 15}), 0);
+        window.timeLapse()->showRound(-1);
+        QVERIFY(waitForLoad(window));
+        QVERIFY(window.scene()->labelAt({15, 15, 15}) != 0);
+        const QString frames = dir.filePath("frames");
+        QDir().mkpath(frames);
+        const QStringList files = window.exportTimeLapse(frames);
+        QCOMPARE(files.size(), 2);
+        QVERIFY(files[0].endsWith("_round00.png") && files[1].endsWith("_round01.png"));
+        QVERIFY(QImage(files[0]) != QImage(files[1]));
+        QVERIFY(waitForLoad(window));
+        QVERIFY(window.scene()->labelAt({15, 15, 15}) != 0);  // back to now
     }
 
     void coverageCellOpensTheScanAtTheOrganAndFiltersWork() {
