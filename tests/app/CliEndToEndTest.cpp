@@ -193,7 +193,7 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(out + "/report.md"));
         const QString project = out + "/project";
         QCOMPARE(statusJson(project)["scans"].toArray().size(), 4);
-        const QStringList dump = test::logicalDump(project + "/project.ipnp");
+        const QStringList dump = logicalDump(project + "/project.ipnp");
         QVERIFY(dump.filter(QRegularExpression("^rounds: ")).isEmpty());
         const QStringList settings = dump.filter(QRegularExpression("^settings: round_training \\|"));
         QCOMPARE(settings.size(), 1);
