@@ -19,6 +19,7 @@ PACKAGES=(
   libsqlite3-dev libssl-dev zlib1g-dev
   nlohmann-json3-dev libcli11-dev
   xvfb xauth                        # tests run under Xvfb when there is no display
+  dpkg-dev                          # dpkg-shlibdeps: the .deb's dependencies (cpack, its test)
   python3 python3-nibabel python3-numpy  # independent reader for the IO tests (/usr/bin/python3)
   python3-torch                     # loads exported models in a test; the Python peer of the benchmarks
 )

@@ -237,6 +237,7 @@ void addCheck(CLI::App& app, GlobalOptions& global) {
 
 int main(int argc, char** argv) {
     CLI::App app{"ipnp: the command line of IPnP Studio, for partially labeled medical image segmentation"};
+    app.set_version_flag("--version", std::string("ipnp ") + IPNP_VERSION);
     app.require_subcommand(1);
     app.fallthrough();  // -p/--project may come before or after the subcommand
     GlobalOptions global;

@@ -26,6 +26,13 @@ start=$(date +%s.%N)
 end=$(date +%s.%N)
 awk -v s="$start" -v e="$end" 'BEGIN { t = e - s; printf "make-phantoms 20 x 96^3: %.1f s  (target < 60 s: %s)\n", t, t < 60 ? "OK" : "MISSED" }'
 
+section "IPnP Studio's GUI thread during a round (target: 99 % of event-loop turns under 100 ms)"
+if [ -n "${DISPLAY:-}" ]; then
+  QT_QPA_PLATFORM=xcb "$BUILD_DIR/bench/bench_gui_responsiveness"
+else
+  QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1600x1200x24" "$BUILD_DIR/bench/bench_gui_responsiveness"
+fi
+
 # The specialist network (models/): 2 threads on both sides, the Python twin run by Debian's
 # python3-torch. Measured on 2 shared cores (load 2-4): 0.5 + 1 + 4 + 13.5 minutes; the memory
 # run is the long one (2025 windows), hence width 8 there (it says so; width 16 took 22 minutes).
