@@ -7,7 +7,6 @@
 #include <cmath>
 #include <vtkActor.h>
 #include <vtkCamera.h>
-#include <vtkCornerAnnotation.h>
 #include <vtkImageData.h>
 #include <vtkImageProperty.h>
 #include <vtkImageSlice.h>
@@ -99,10 +98,18 @@ SliceView::SliceView(SliceOrientation orientation, ScanScene* scene, SliceCursor
         lineActors_[n]->VisibilityOff();
         overlayRenderer()->AddActor(lineActors_[n]);
     }
-    corners_ = vtkSmartPointer<vtkCornerAnnotation>::New();
-    corners_->SetMaximumFontSize(14);
-    corners_->GetTextProperty()->SetColor(0.9, 0.9, 0.6);
-    overlayRenderer()->AddViewProp(corners_);
+    for (auto* label : {&sliceLabel_, &windowLabel_}) {
+        *label = vtkSmartPointer<vtkTextActor>::New();
+        (*label)->GetTextProperty()->SetFontSize(14);
+        (*label)->GetTextProperty()->SetColor(0.9, 0.9, 0.6);
+        (*label)->GetPositionCoordinate()->SetCoordinateSystemToNormalizedViewport();
+        (*label)->VisibilityOff();
+        overlayRenderer()->AddViewProp(*label);
+    }
+    sliceLabel_->GetTextProperty()->SetVerticalJustificationToTop();
+    sliceLabel_->SetPosition(0.01, 0.985);
+    windowLabel_->GetTextProperty()->SetVerticalJustificationToBottom();
+    windowLabel_->SetPosition(0.01, 0.015);
     const EdgeLabels letters = edgeLabelsOf(orientation_);
     const char* texts[4] = {letters.left, letters.right, letters.top, letters.bottom};
     const double positions[4][2] = {{0.015, 0.5}, {0.985, 0.5}, {0.5, 0.975}, {0.5, 0.025}};
@@ -138,7 +145,8 @@ void SliceView::rebuildPipeline() {
     stack_->SetVisibility(has);
     for (auto& actor : lineActors_) actor->SetVisibility(has);
     for (auto& label : edgeLabels_) label->SetVisibility(has);
-    corners_->SetVisibility(has);
+    sliceLabel_->SetVisibility(has);
+    windowLabel_->SetVisibility(has);
     if (!has) {
         update();
         return;
@@ -164,8 +172,7 @@ void SliceView::updateDisplay() {
     scanSlice_->GetProperty()->SetColorLevel(wl.level);
     labelSlice_->GetProperty()->SetOpacity(scene_->labelsVisible() ? scene_->labelOpacity() : 0.0);
     pendingSlice_->GetProperty()->SetOpacity(scene_->labelsVisible() ? 1.0 : 0.0);
-    corners_->SetText(vtkCornerAnnotation::LowerLeft,
-                      QString("W %1  L %2").arg(wl.window, 0, 'f', 0).arg(wl.level, 0, 'f', 0).toUtf8().constData());
+    windowLabel_->SetInput(QString("W %1  L %2").arg(wl.window, 0, 'f', 0).arg(wl.level, 0, 'f', 0).toUtf8().constData());
     update();
 }
 
@@ -179,7 +186,7 @@ void SliceView::updateSlice() {
     const long slice = cursor_->sliceOf(orientation_);
     for (vtkImageSliceMapper* mapper : {scanMapper_.Get(), labelMapper_.Get(), pendingMapper_.Get()})
         mapper->SetSliceNumber(int(slice));
-    corners_->SetText(vtkCornerAnnotation::UpperLeft, sliceText().toUtf8().constData());
+    sliceLabel_->SetInput(sliceText().toUtf8().constData());
 
     // Crosshair: a line along each in-plane voxel axis through the cursor, edge to edge.
     const ImageGeometry& g = scene_->geometry();

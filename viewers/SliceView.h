@@ -12,7 +12,6 @@
 #include "VtkOpenGLWidget.h"
 
 class vtkActor;
-class vtkCornerAnnotation;
 class vtkImageSlice;
 class vtkImageSliceMapper;
 class vtkImageStack;
@@ -69,7 +68,9 @@ private:
     vtkSmartPointer<vtkImageStack> stack_;
     vtkSmartPointer<vtkLineSource> lines_[2];
     vtkSmartPointer<vtkActor> lineActors_[2];
-    vtkSmartPointer<vtkCornerAnnotation> corners_;
+    // Plain text actors at a fixed size: vtkCornerAnnotation refits its font on every text change
+    // and cost 60 ms per render on Mesa's software rasteriser (measured), four times the rest.
+    vtkSmartPointer<vtkTextActor> sliceLabel_, windowLabel_;
     vtkSmartPointer<vtkTextActor> edgeLabels_[4];
     double zoom_ = 1.0;
     Vec3 panWorld_{0, 0, 0};
