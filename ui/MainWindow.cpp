@@ -20,11 +20,16 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
+#include <QTemporaryDir>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "CoverageTableModel.h"
 #include "DisplayPanel.h"
+#include "EditPanel.h"
+#include "ImageFile.h"
+#include "LabelMaskOps.h"
+#include "MaskEditor.h"
 #include "ReviewPanel.h"
 #include "ProjectSettings.h"
 #include "ScanScene.h"
@@ -60,6 +65,46 @@ std::optional<Index3> centreOf(const LabelMap& labels, int organ) {
 
 }  // namespace
 
+// The brush as the slice views' paint tool: each drag position becomes dabs along the line from
+// the previous one (a fast drag skips voxels), and the scene redraws only the boxes they touched.
+class MainWindow::EditBrush : public SlicePaintTool {
+public:
+    EditBrush(MaskEditor& editor, ScanScene& scene, int organ, std::function<void()> strokeDone)
+        : editor_(editor), scene_(scene), organ_(organ), strokeDone_(std::move(strokeDone)) {}
+    void press(SliceOrientation orientation, const Index3& voxel) override {
+        editor_.beginStroke(orientation);
+        last_ = voxel;
+        dabAt(voxel);
+    }
+    void drag(const Index3& voxel) override {
+        if (!editor_.inStroke()) return;
+        long steps = 0;
+        for (std::size_t a = 0; a < 3; ++a) steps = std::max(steps, std::abs(voxel[a] - last_[a]));
+        for (long n = 1; n <= steps; ++n) {
+            Index3 at;
+            for (std::size_t a = 0; a < 3; ++a)
+                at[a] = last_[a] + long(std::lround(double(voxel[a] - last_[a]) * double(n) / double(steps)));
+            dabAt(at);
+        }
+        last_ = voxel;
+    }
+    void release() override {
+        editor_.endStroke();
+        strokeDone_();
+    }
+
+private:
+    void dabAt(const Index3& voxel) {
+        const auto [first, end] = editor_.dab(voxel);
+        scene_.updatePendingRegion(editor_.mask(), organ_, first, end);
+    }
+    MaskEditor& editor_;
+    ScanScene& scene_;
+    int organ_;
+    std::function<void()> strokeDone_;
+    Index3 last_{0, 0, 0};
+};
+
 MainWindow::MainWindow(RoundFactories factories, QWidget* parent) : QMainWindow(parent), factories_(std::move(factories)) {
     setObjectName("mainWindow");
     setWindowTitle("IPnP Studio");
@@ -85,9 +130,19 @@ MainWindow::MainWindow(RoundFactories factories, QWidget* parent) : QMainWindow(
     addDockWidget(Qt::LeftDockWidgetArea, browserDock);
 
     review_ = new ReviewPanel;
+    editPanel_ = new EditPanel;
+    auto* reviewArea = new QWidget;
+    auto* reviewLayout = new QVBoxLayout(reviewArea);
+    reviewLayout->setContentsMargins(0, 0, 0, 0);
+    reviewLayout->addWidget(review_, 1);
+    reviewLayout->addWidget(editPanel_);
     auto* reviewDock = new QDockWidget("Review", this);
     reviewDock->setObjectName("dockReview");
-    reviewDock->setWidget(review_);
+    reviewDock->setWidget(reviewArea);
+    connect(editPanel_, &EditPanel::undoRequested, this, &MainWindow::undoEdit);
+    connect(editPanel_, &EditPanel::redoRequested, this, &MainWindow::redoEdit);
+    connect(editPanel_, &EditPanel::acceptRequested, this, [this] { finishEdit(true); });
+    connect(editPanel_, &EditPanel::cancelRequested, this, [this] { finishEdit(false); });
     addDockWidget(Qt::RightDockWidgetArea, reviewDock);
     display_ = new DisplayPanel(scene_, view3d_);
     auto* displayDock = new QDockWidget("Display", this);
@@ -242,12 +297,28 @@ void MainWindow::buildMenus() {
                         [this, target] { viewLayout_->toggleMaximized(target); });
     }
 
-    // Single keys, as annotators expect; they do not fire while a text field has the focus.
+    // Single keys, as annotators expect; they do not fire while a text field has the focus, and the
+    // review keys wait while a mask is being edited.
     QMenu* review = menuBar()->addMenu("&Review");
-    review->addAction("Accept", QKeySequence(Qt::Key_A), review_, &ReviewPanel::acceptCurrent);
-    review->addAction("Reject", QKeySequence(Qt::Key_R), review_, &ReviewPanel::rejectCurrent);
-    review->addAction("Next", QKeySequence(Qt::Key_N), review_, &ReviewPanel::next);
-    review->addAction("Previous", QKeySequence(Qt::Key_P), review_, &ReviewPanel::previous);
+    const auto reviewKey = [this](void (ReviewPanel::*slot)()) {
+        return [this, slot] {
+            if (!editing()) (review_->*slot)();
+        };
+    };
+    review->addAction("Accept", QKeySequence(Qt::Key_A), this, reviewKey(&ReviewPanel::acceptCurrent));
+    review->addAction("Reject", QKeySequence(Qt::Key_R), this, reviewKey(&ReviewPanel::rejectCurrent));
+    review->addAction("Next", QKeySequence(Qt::Key_N), this, reviewKey(&ReviewPanel::next));
+    review->addAction("Previous", QKeySequence(Qt::Key_P), this, reviewKey(&ReviewPanel::previous));
+    review->addSeparator();
+    review->addAction("Edit the mask", QKeySequence(Qt::Key_E), this, [this] { startEdit(); });
+    review->addAction("Undo stroke", QKeySequence::Undo, this, &MainWindow::undoEdit);
+    review->addAction("Redo stroke", QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), this, &MainWindow::redoEdit);
+    review->addAction("Accept the edited mask", QKeySequence(Qt::Key_Return), this, [this] {
+        if (editing()) finishEdit(true);
+    });
+    review->addAction("Cancel the edit", QKeySequence(Qt::Key_Escape), this, [this] {
+        if (editing()) finishEdit(false);
+    });
 
     QMenu* help = menuBar()->addMenu("&Help");
     help->addAction("About IPnP Studio", this, [this] {
@@ -270,6 +341,10 @@ void MainWindow::onLabelsChangedElsewhere() {
 }
 
 bool MainWindow::openProject(const QString& folder) {
+    if (editing()) {
+        showError("A mask is being edited: accept it (Enter) or cancel the edit (Esc) before opening another project.");
+        return false;
+    }
     if (runner_->running()) {
         showError("A round is running on the open project: pause or cancel it before opening another project.");
         return false;
@@ -467,7 +542,90 @@ void MainWindow::focusOn(int organ, const std::optional<CandidateRecord>& candid
     if (auto centre = centreOf(scene_->labels(), organ)) cursor_.setPosition(*centre);
 }
 
+bool MainWindow::startEdit() {
+    if (editing() || !reviewed_ || reviewed_->scanId != currentScanId_ || loading() || !scene_->hasScan()) return false;
+    const CandidateRecord& c = *reviewed_;
+    Mask mask(scene_->geometry(), 0);
+    try {
+        if (!c.absent && !c.file.empty())
+            pasteMask(mask, readLabelMap(store_->pathOf(c.file)), {c.box[0], c.box[1], c.box[2]}, 1);
+    } catch (const std::exception& error) {
+        showError(QString::fromStdString(error.what()));
+        return false;
+    }
+    edited_ = c;
+    editor_ = std::make_unique<MaskEditor>(std::move(mask));
+    // A brush a little wider than a voxel in the slice, at least 3 mm.
+    const Vec3& spacing = scene_->geometry().spacing;
+    editor_->brush().radiusMm = std::max(3.0, 1.5 * std::max(spacing[0], spacing[1]));
+    editBrush_ = std::make_unique<EditBrush>(*editor_, *scene_, c.organIndex, [this] { refreshEditDisplay(); });
+    for (SliceView* view : views_) view->setPaintTool(editBrush_.get());
+    review_->setEnabled(false);
+    editPanel_->bind(&editor_->brush(), QString::fromStdString(c.scanName + " — " + c.organName));
+    const auto& size = scene_->geometry().size;
+    scene_->updatePendingRegion(editor_->mask(), c.organIndex, {0, 0, 0}, {long(size[0]), long(size[1]), long(size[2])});
+    refreshEditDisplay();
+    return true;
+}
+
+void MainWindow::refreshEditDisplay() {
+    if (editor_)
+        editPanel_->setHistory(editor_->history().undoCount(), editor_->history().redoCount(), editor_->voxelCount());
+}
+
+void MainWindow::undoEdit() {
+    if (!editor_ || !editor_->undo()) return;
+    const auto& size = scene_->geometry().size;
+    scene_->updatePendingRegion(editor_->mask(), edited_->organIndex, {0, 0, 0}, {long(size[0]), long(size[1]), long(size[2])});
+    refreshEditDisplay();
+}
+
+void MainWindow::redoEdit() {
+    if (!editor_ || !editor_->redo()) return;
+    const auto& size = scene_->geometry().size;
+    scene_->updatePendingRegion(editor_->mask(), edited_->organIndex, {0, 0, 0}, {long(size[0]), long(size[1]), long(size[2])});
+    refreshEditDisplay();
+}
+
+bool MainWindow::finishEdit(bool accept) {
+    if (!editor_) return false;
+    if (accept) {
+        try {
+            ProjectRounds rounds(*store_, currentUser());
+            if (!editor_->changed() && !edited_->absent) {
+                rounds.accept(edited_->id);
+            } else {
+                QTemporaryDir temporary;
+                const std::string file = QDir(temporary.path()).filePath("edited.nii.gz").toStdString();
+                writeVolume(editor_->mask(), file);
+                rounds.acceptEdited(edited_->id, file);
+            }
+        } catch (const std::exception& error) {
+            showError(QString::fromStdString(error.what()));
+            return false;  // the edit stays open: nothing is lost
+        }
+    }
+    leaveEdit();
+    if (accept) {
+        review_->reload();
+        refreshBrowser();
+        dashboard_->refreshRoundCharts();
+    }
+    if (currentScanId_ != 0) startLoad({currentScanId_, false, 0, std::nullopt});
+    return true;
+}
+
+void MainWindow::leaveEdit() {
+    for (SliceView* view : views_) view->setPaintTool(nullptr);
+    editPanel_->bind(nullptr, {});
+    editBrush_.reset();
+    editor_.reset();
+    edited_.reset();
+    review_->setEnabled(true);
+}
+
 void MainWindow::showCandidate(const std::optional<CandidateRecord>& candidate) {
+    reviewed_ = candidate;
     if (!candidate) return;
     if (candidate->scanId == currentScanId_ && scene_->hasScan() && !loading()) {
         focusOn(0, candidate);

@@ -26,6 +26,8 @@ class DisplayPanel;
 class ReviewPanel;
 class ScanScene;
 class SliceView;
+class EditPanel;
+class MaskEditor;
 class TimeLapseBar;
 class TrainingDashboard;
 class ViewLayout;
@@ -63,6 +65,18 @@ public:
     // Opens the settings dialog (modal); returns whether it was accepted.
     bool editSettings();
     TimeLapseBar* timeLapse() const { return timeLapse_; }
+
+    // Editing the candidate under review (E): left-drag in a slice view paints or erases its mask;
+    // Enter stores it as edited-then-accepted, Esc drops the edit. False when no candidate of the
+    // shown scan is under review.
+    bool startEdit();
+    // Returns false (the edit stays open, nothing lost) when storing the edited mask failed.
+    bool finishEdit(bool accept);
+    void undoEdit();
+    void redoEdit();
+    bool editing() const { return editor_ != nullptr; }
+    MaskEditor* editor() const { return editor_.get(); }
+    EditPanel* editPanel() const { return editPanel_; }
     // Shows the open scan's labels after `round` (0: before any round; -1: now).
     void showLabelsAfterRound(int round);
     // Saves the axial view after every round (0, 1, ..., now) as PNG frames in `folder`; returns the
@@ -96,12 +110,20 @@ private:
     void showError(const QString& message);
     void showCandidate(const std::optional<CandidateRecord>& candidate);
     void onLabelsChangedElsewhere();  // a round or a decision: browser, queue and views refresh
+    void leaveEdit();
+    void refreshEditDisplay();
+    class EditBrush;
 
     std::unique_ptr<ProjectStore> store_;
     RoundFactories factories_;
     RoundRunner* runner_;
     TrainingDashboard* dashboard_;
     TimeLapseBar* timeLapse_;
+    EditPanel* editPanel_;
+    std::unique_ptr<MaskEditor> editor_;
+    std::unique_ptr<EditBrush> editBrush_;
+    std::optional<CandidateRecord> reviewed_;  // the candidate under review
+    std::optional<CandidateRecord> edited_;    // the candidate being edited
     ScanScene* scene_;
     SliceCursor cursor_;
     SliceView* views_[3];

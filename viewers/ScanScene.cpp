@@ -7,6 +7,7 @@
 #include <vtkLookupTable.h>
 #include <vtkMatrix4x4.h>
 #include <vtkPointData.h>
+#include <vtkDataArray.h>
 #include <vtkUnsignedCharArray.h>
 
 #include "OverlayStyle.h"
@@ -72,6 +73,7 @@ void ScanScene::setScan(FloatVolume scan, const std::string& modality) {
 
     labels_ = LabelMap(g, 0);
     pending_ = LabelMap(g, 0);
+    pendingShown_ = LabelMap(g, 0);
     labelImage_ = emptyImageLike(g);
     pendingImage_ = emptyImageLike(g);
     copyLabels(labels_, labelImage_);
@@ -94,13 +96,41 @@ void ScanScene::setPendingLabels(const LabelMap& pending) {
         if (!pending.geometry().sameGrid(geometry())) return;
         pending_ = pending;
     }
-    copyLabels(pendingDisplayPattern(pending_), pendingImage_);
+    pendingShown_ = pendingDisplayPattern(pending_);
+    copyLabels(pendingShown_, pendingImage_);
+    Q_EMIT labelsChanged();
+}
+
+void ScanScene::updatePendingRegion(const Mask& mask, int organ, const Index3& first, const Index3& end) {
+    if (!hasScan() || !mask.geometry().sameGrid(geometry())) return;
+    const auto& size = geometry().size;
+    const Index3 from{std::max(0L, first[0] - 1), std::max(0L, first[1] - 1), std::max(0L, first[2] - 1)};
+    const Index3 to{std::min(long(size[0]), end[0] + 1), std::min(long(size[1]), end[1] + 1), std::min(long(size[2]), end[2] + 1)};
+    for (long k = from[2]; k < to[2]; ++k)
+        for (long j = from[1]; j < to[1]; ++j)
+            for (long i = from[0]; i < to[0]; ++i) {
+                const std::size_t v = geometry().linearIndex(std::size_t(i), std::size_t(j), std::size_t(k));
+                if (mask.data()[v]) pending_.data()[v] = std::uint8_t(organ);
+                else if (pending_.data()[v] == organ) pending_.data()[v] = 0;
+            }
+    // The outline of voxels next to the box may change too: one more voxel around.
+    const Index3 redrawFrom{from[0] - 1, from[1] - 1, from[2] - 1}, redrawTo{to[0] + 1, to[1] + 1, to[2] + 1};
+    updatePendingDisplayPattern(pending_, pendingShown_, redrawFrom, redrawTo);
+    auto* scalars = static_cast<unsigned char*>(pendingImage_->GetScalarPointer());
+    for (long k = std::max(0L, redrawFrom[2]); k < std::min(long(size[2]), redrawTo[2]); ++k)
+        for (long j = std::max(0L, redrawFrom[1]); j < std::min(long(size[1]), redrawTo[1]); ++j)
+            for (long i = std::max(0L, redrawFrom[0]); i < std::min(long(size[0]), redrawTo[0]); ++i) {
+                const std::size_t v = geometry().linearIndex(std::size_t(i), std::size_t(j), std::size_t(k));
+                scalars[v] = pendingShown_.data()[v];
+            }
+    pendingImage_->GetPointData()->GetScalars()->Modified();
+    pendingImage_->Modified();
     Q_EMIT labelsChanged();
 }
 
 void ScanScene::clear() {
     scan_ = FloatVolume();
-    labels_ = pending_ = LabelMap();
+    labels_ = pending_ = pendingShown_ = LabelMap();
     scanImage_ = vtkSmartPointer<vtkImageData>::New();
     labelImage_ = vtkSmartPointer<vtkImageData>::New();
     pendingImage_ = vtkSmartPointer<vtkImageData>::New();

@@ -31,6 +31,9 @@ public:
     // Pending pseudo-labels (drawn hatched); an empty map clears them.
     void setPendingLabels(const LabelMap& pending);
     void clear();
+    // An edit changed the pending labels in [first, end): only that box (and its border, whose
+    // outline may change) is redrawn, so a brush stays quick on a large scan.
+    void updatePendingRegion(const Mask& mask, int organ, const Index3& first, const Index3& end);
 
     bool hasScan() const { return scan_.voxelCount() > 0; }
     const ImageGeometry& geometry() const { return scan_.geometry(); }
@@ -67,7 +70,7 @@ private:
 
     OrganSchema schema_;
     FloatVolume scan_;
-    LabelMap labels_, pending_;
+    LabelMap labels_, pending_, pendingShown_;  // pendingShown_: the drawn pattern of pending_
     vtkSmartPointer<vtkImageData> scanImage_, labelImage_, pendingImage_;
     vtkSmartPointer<vtkLookupTable> lookup_;
     vtkSmartPointer<vtkMatrix4x4> userMatrix_;

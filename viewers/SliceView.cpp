@@ -292,7 +292,10 @@ QString SliceView::describe(const Index3& v) const {
 void SliceView::mousePressEvent(QMouseEvent* event) {
     if (!scene_->hasScan()) return;
     dragStart_ = event->position();
-    if (event->button() == Qt::LeftButton) {
+    if (event->button() == Qt::LeftButton && paintTool_) {
+        drag_ = Drag::Paint;
+        if (const auto voxel = voxelAt(event->position())) paintTool_->press(orientation_, *voxel);
+    } else if (event->button() == Qt::LeftButton) {
         drag_ = Drag::Cursor;
         if (const auto voxel = voxelAt(event->position())) cursor_->setPosition(*voxel);
     } else if (event->button() == Qt::MiddleButton) {
@@ -304,7 +307,10 @@ void SliceView::mousePressEvent(QMouseEvent* event) {
     }
 }
 
-void SliceView::mouseReleaseEvent(QMouseEvent*) { drag_ = Drag::None; }
+void SliceView::mouseReleaseEvent(QMouseEvent*) {
+    if (drag_ == Drag::Paint && paintTool_) paintTool_->release();
+    drag_ = Drag::None;
+}
 
 void SliceView::mouseMoveEvent(QMouseEvent* event) {
     if (!scene_->hasScan()) return;
@@ -313,6 +319,9 @@ void SliceView::mouseMoveEvent(QMouseEvent* event) {
     switch (drag_) {
         case Drag::Cursor:
             if (const auto voxel = voxelAt(p)) cursor_->setPosition(*voxel);
+            break;
+        case Drag::Paint:
+            if (const auto voxel = voxelAt(p); voxel && paintTool_) paintTool_->drag(*voxel);
             break;
         case Drag::Pan: {
             const ViewAxes axes = axesOf(orientation_);

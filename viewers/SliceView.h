@@ -22,6 +22,16 @@ namespace ipnp {
 
 class ScanScene;
 
+// What a left-button drag does in a slice view while a tool is active (the brush): press, drag and
+// release in voxel coordinates of the view's current slice.
+class SlicePaintTool {
+public:
+    virtual ~SlicePaintTool() = default;
+    virtual void press(SliceOrientation orientation, const Index3& voxel) = 0;
+    virtual void drag(const Index3& voxel) = 0;
+    virtual void release() = 0;
+};
+
 class SliceView : public VtkOpenGLWidget {
     Q_OBJECT
 public:
@@ -38,6 +48,8 @@ public:
     void resetView();
     // Text of the top-left corner, e.g. "Axial 12/24" (for tests and screen readers).
     QString sliceText() const;
+    // While a tool is set, the left button paints with it instead of moving the crosshair.
+    void setPaintTool(SlicePaintTool* tool) { paintTool_ = tool; }
 
 Q_SIGNALS:
     // "voxel (i, j, k)  world (x, y, z) mm  value v  organ" under the mouse, for the status bar.
@@ -74,7 +86,8 @@ private:
     vtkSmartPointer<vtkTextActor> edgeLabels_[4];
     double zoom_ = 1.0;
     Vec3 panWorld_{0, 0, 0};
-    enum class Drag { None, Cursor, Pan, WindowLevel } drag_ = Drag::None;
+    enum class Drag { None, Cursor, Paint, Pan, WindowLevel } drag_ = Drag::None;
+    SlicePaintTool* paintTool_ = nullptr;
     QPointF dragStart_;
     WindowLevel dragStartWindowLevel_;
     Vec3 dragStartPan_{0, 0, 0};

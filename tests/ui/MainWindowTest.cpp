@@ -28,6 +28,8 @@
 #include "SliceView.h"
 #include "TimeLapseBar.h"
 #include "SqliteDatabase.h"
+#include "MaskEditor.h"
+#include "TestSupport.h"
 #include "ViewLayout.h"
 #include "VolumeView3d.h"
 
@@ -259,6 +261,99 @@ private Q_SLOTS:
         QVERIFY(window.view3d()->isVisible() && !window.sliceView(SliceOrientation::Axial)->isVisible());
         window.viewLayout()->toggleMaximized(window.view3d());
         QVERIFY(window.sliceView(SliceOrientation::Axial)->isVisible());
+    }
+
+    void editingAMaskWithTheBrushStoresItAsEditedThenAccepted() {
+        // A new round with one candidate: organ u of the third training scan, the box (8..11)^3.
+        int organ = 0;
+        std::int64_t id = 0;
+        {
+            auto store = ProjectStore::open(project.toStdString());
+            for (int o = 1; o <= 15 && organ == 0; ++o) {
+                SqliteStatement row(store->database(), "SELECT state FROM coverage WHERE scan_id = ?1 AND organ_id = ?2");
+                row.bind(1, training[2].id).bind(2, o);
+                if (row.step() && row.columnText(0) == "unknown") organ = o;
+            }
+            ProjectRounds rounds(*store, "tester");
+            const GeneralistIdentity generalist{"builtin-growcut", "builtin-growcut-v2", "builtin"};
+            RoundInfo round = rounds.beginRound(RoundSettings{}, generalist, false);
+            ScanCandidates scan;
+            scan.target = {training[2].id, training[2].name, {organ}};
+            scan.candidates = {boxCandidate(training[2], organ, {8, 8, 8}, 0.7)};
+            scan.autoAccepted = {false};
+            rounds.saveCandidates(round, generalist, scan);
+            rounds.finishPrompting(round);
+            id = rounds.candidates("pending").front().id;
+        }
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QVERIFY(window.openProject(project));
+        QVERIFY(waitForLoad(window));
+        QCOMPARE(window.reviewPanel()->queue().current()->candidateId, id);
+        const QString database = project + "/project.ipnp";
+
+        // E opens the edit; Esc drops it and writes nothing.
+        QTest::keyClick(&window, Qt::Key_E);
+        QVERIFY(window.editing());
+        QCOMPARE(window.editor()->voxelCount(), std::size_t(64));
+        const QStringList before = test::logicalDump(database);
+        window.editor()->brush().radiusMm = 3.0;  // half a 6 mm voxel: one voxel per dab
+        SliceView* axial = window.sliceView(SliceOrientation::Axial);
+        // The pixel of a voxel, found through the view's own picking (what is checked is the mask).
+        const auto pixelOf = [&](const Index3& voxel) {
+            for (int y = 0; y < axial->height(); y += 2)
+                for (int x = 0; x < axial->width(); x += 2)
+                    if (axial->voxelAt(QPointF(x, y)) == std::optional<Index3>(voxel)) return QPoint(x, y);
+            return QPoint(-1, -1);
+        };
+        window.cursor()->setPosition({9, 9, 9});  // the axial view shows slice 9
+        QTest::qWait(50);
+        const QPoint outside = pixelOf({13, 9, 9});
+        QVERIFY(outside.x() >= 0);
+        QTest::mouseClick(axial, Qt::LeftButton, {}, outside);
+        QCOMPARE(window.editor()->voxelCount(), std::size_t(65));
+        QTest::keyClick(&window, Qt::Key_Escape);
+        QVERIFY(!window.editing());
+        QCOMPARE(test::logicalDump(database), before);
+        QVERIFY(waitForLoad(window));  // the scan's labels are shown again as they are
+
+        // Again: paint one voxel outside, erase one inside with a drag, undo and redo, accept.
+        QTest::keyClick(&window, Qt::Key_E);
+        QVERIFY(window.editing());
+        window.editor()->brush().radiusMm = 3.0;
+        QTest::mouseClick(axial, Qt::LeftButton, {}, pixelOf({13, 9, 9}));
+        QCOMPARE(window.editor()->voxelCount(), std::size_t(65));
+        window.editor()->brush().erase = true;
+        const QPoint from = pixelOf({8, 8, 9}), to = pixelOf({8, 10, 9});
+        QTest::mousePress(axial, Qt::LeftButton, {}, from);
+        QMouseEvent move(QEvent::MouseMove, QPointF(to), axial->mapToGlobal(QPointF(to)), Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(axial, &move);
+        QTest::mouseRelease(axial, Qt::LeftButton, {}, to);
+        QCOMPARE(window.editor()->voxelCount(), std::size_t(62));  // (8, 8..10, 9): three voxels, one stroke
+        QCOMPARE(window.editor()->history().undoCount(), std::size_t(2));
+        QTest::keyClick(&window, Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(window.editor()->voxelCount(), std::size_t(65));
+        QTest::keyClick(&window, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(window.editor()->voxelCount(), std::size_t(62));
+        QCOMPARE(window.scene()->pendingAt({13, 9, 9}), organ);  // the view shows the edited mask
+        QCOMPARE(window.scene()->pendingAt({8, 9, 9}), 0);
+        window.grab().save(screenshotPath("main_window_editing"));
+        QTest::keyClick(&window, Qt::Key_Return);
+        QVERIFY(!window.editing());
+
+        // Stored as edited-then-accepted: the decision, and the label file holds the edited mask.
+        QCOMPARE(queryText(project, "SELECT status FROM candidates WHERE id = " + std::to_string(id)), std::string("accepted"));
+        QCOMPARE(queryText(project, "SELECT action FROM decisions WHERE candidate_id = " + std::to_string(id)),
+                 std::string("accept-edited"));
+        QCOMPARE(queryText(project, "SELECT voxel_count FROM label_versions WHERE candidate_id = " + std::to_string(id)),
+                 std::string("62"));
+        QVERIFY(waitForLoad(window));
+        QCOMPARE(window.scene()->labelAt({13, 9, 9}), organ);
+        QCOMPARE(window.scene()->labelAt({8, 9, 9}), 0);
+        QCOMPARE(window.scene()->labelAt({9, 9, 9}), organ);
     }
 
     void aBadFolderShowsAnErrorAndKeepsTheOpenProject() {

@@ -2,6 +2,7 @@
 // orientation letters, the review queue's order and navigation, the pending-label hatching.
 #include <QtTest>
 
+#include "MaskEditor.h"
 #include "OverlayStyle.h"
 #include "ReviewQueue.h"
 #include "SliceCursor.h"
@@ -145,6 +146,103 @@ private Q_SLOTS:
         QCOMPARE(int(shown.at(0, 0, 1)), 0);  // outside stays empty
         // Slices 0 and 2 touch the grid's edge: every voxel of the square is surface there.
         QCOMPARE(int(shown.at(3, 3, 0)), 4);
+    }
+
+    void brushPaintsDisksAndBallsInMillimetres() {
+        ImageGeometry g;
+        g.size = {11, 11, 5};
+        MaskEditor editor(Mask(g, 0));
+        editor.brush().radiusMm = 2.0;
+        // 2D disk of radius 2 mm at 1 mm voxels: lattice points with x^2 + y^2 <= 4: 1 + 4 + 4 + 4 = 13.
+        editor.beginStroke(SliceOrientation::Axial);
+        editor.dab({5, 5, 2});
+        editor.endStroke();
+        QCOMPARE(editor.voxelCount(), std::size_t(13));
+        QCOMPARE(int(editor.mask().at(7, 5, 2)), 1);
+        QCOMPARE(int(editor.mask().at(7, 6, 2)), 0);   // 4 + 1 > 4
+        QCOMPARE(int(editor.mask().at(5, 5, 1)), 0);   // a disk stays in its slice
+        // Erase with radius 1 at the centre: the centre and its 4 neighbours go.
+        editor.brush().erase = true;
+        editor.brush().radiusMm = 1.0;
+        editor.beginStroke(SliceOrientation::Axial);
+        editor.dab({5, 5, 2});
+        editor.endStroke();
+        QCOMPARE(editor.voxelCount(), std::size_t(8));
+        // Undo, undo, redo; a new stroke after an undo drops the redo step.
+        QVERIFY(editor.undo());
+        QCOMPARE(editor.voxelCount(), std::size_t(13));
+        QVERIFY(editor.undo());
+        QCOMPARE(editor.voxelCount(), std::size_t(0));
+        QVERIFY(!editor.undo());
+        QVERIFY(editor.redo());
+        QCOMPARE(editor.voxelCount(), std::size_t(13));
+        QCOMPARE(editor.history().redoCount(), std::size_t(1));
+        // A 3D ball of radius 2: 1 + 6 + 12 + 8 + 6 = 33 points with x^2 + y^2 + z^2 <= 4, minus
+        // the 13 of the disk already painted in its middle slice: 20 more.
+        editor.brush().erase = false;
+        editor.brush().threeD = true;
+        editor.brush().radiusMm = 2.0;
+        editor.beginStroke(SliceOrientation::Coronal);
+        editor.dab({5, 5, 2});
+        editor.endStroke();
+        QCOMPARE(editor.voxelCount(), std::size_t(33));
+        QCOMPARE(editor.history().redoCount(), std::size_t(0));
+        QCOMPARE(editor.history().undoCount(), std::size_t(2));
+
+        // Anisotropic voxels: 3 mm slices put the ball's poles (2 mm away) between slices.
+        ImageGeometry thick = g;
+        thick.spacing = {1, 1, 3};
+        MaskEditor ball(Mask(thick, 0));
+        ball.brush().threeD = true;
+        ball.brush().radiusMm = 2.0;
+        ball.beginStroke(SliceOrientation::Axial);
+        ball.dab({5, 5, 2});
+        ball.endStroke();
+        QCOMPARE(ball.voxelCount(), std::size_t(13));
+    }
+
+    void aDragIsOneUndoStepAndTheHistoryStaysUnderItsCap() {
+        ImageGeometry g;
+        g.size = {512, 512, 1};
+        MaskEditor editor(Mask(g, 0));
+        editor.brush().radiusMm = 3.0;
+        editor.beginStroke(SliceOrientation::Axial);
+        for (long i = 10; i < 500; i += 2) editor.dab({i, 100, 0});
+        editor.endStroke();
+        QCOMPARE(editor.history().undoCount(), std::size_t(1));
+        QVERIFY(editor.undo());
+        QCOMPARE(editor.voxelCount(), std::size_t(0));
+
+        // 60 strokes that each sweep the whole 512^2 slice (dabs of 8 mm every 4 voxels leave no
+        // gap, even in the corners), painting and erasing in turn: each
+        // keeps a 512 x 512 box twice (before, after) = 512 KiB; 60 of them are 30 MiB, all within
+        // the default 256 MiB cap.
+        MaskEditor sweeps(Mask(g, 0));
+        sweeps.brush().radiusMm = 8.0;
+        for (int stroke = 0; stroke < 60; ++stroke) {
+            sweeps.brush().erase = stroke % 2 == 1;
+            sweeps.beginStroke(SliceOrientation::Axial);
+            for (long j = 0; j < 512; j += 4)
+                for (long i = 0; i < 512; i += 4) sweeps.dab({i, j, 0});
+            sweeps.endStroke();
+        }
+        QCOMPARE(sweeps.history().undoCount(), std::size_t(60));
+        QCOMPARE(sweeps.history().bytes(), std::size_t(60) * 2 * 512 * 512);
+        QCOMPARE(sweeps.voxelCount(), std::size_t(0));     // the 60th stroke erased
+        QVERIFY(sweeps.undo());
+        QCOMPARE(sweeps.voxelCount(), std::size_t(512 * 512));
+        // A 2 MiB cap keeps the newest 4 strokes (4 x 512 KiB) and drops the older ones.
+        MaskEditor capped(Mask(g, 0), 2u << 20);
+        capped.brush().radiusMm = 8.0;
+        for (int stroke = 0; stroke < 10; ++stroke) {
+            capped.brush().erase = stroke % 2 == 1;
+            capped.beginStroke(SliceOrientation::Axial);
+            for (long j = 0; j < 512; j += 4)
+                for (long i = 0; i < 512; i += 4) capped.dab({i, j, 0});
+            capped.endStroke();
+        }
+        QCOMPARE(capped.history().undoCount(), std::size_t(4));
+        QVERIFY(capped.history().bytes() <= capped.history().capBytes());
     }
 };
 

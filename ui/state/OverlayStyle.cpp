@@ -1,15 +1,25 @@
 #include "OverlayStyle.h"
 
+#include <algorithm>
+
 namespace ipnp {
 
 LabelMap pendingDisplayPattern(const LabelMap& pending, int hatchPeriod) {
     LabelMap out(pending.geometry(), 0);
     const auto& size = pending.size();
+    updatePendingDisplayPattern(pending, out, {0, 0, 0}, {long(size[0]), long(size[1]), long(size[2])}, hatchPeriod);
+    return out;
+}
+
+void updatePendingDisplayPattern(const LabelMap& pending, LabelMap& out, const Index3& from, const Index3& to,
+                                 int hatchPeriod) {
+    const auto& size = pending.size();
     const long n[3] = {long(size[0]), long(size[1]), long(size[2])};
-    for (long k = 0; k < n[2]; ++k)
-        for (long j = 0; j < n[1]; ++j)
-            for (long i = 0; i < n[0]; ++i) {
+    for (long k = std::max(0L, from[2]); k < std::min(n[2], to[2]); ++k)
+        for (long j = std::max(0L, from[1]); j < std::min(n[1], to[1]); ++j)
+            for (long i = std::max(0L, from[0]); i < std::min(n[0], to[0]); ++i) {
                 const std::uint8_t value = pending.at(std::size_t(i), std::size_t(j), std::size_t(k));
+                out.at(std::size_t(i), std::size_t(j), std::size_t(k)) = 0;
                 if (value == 0) continue;
                 bool drawn = (i + j + k) % hatchPeriod == 0;
                 const long neighbours[6][3] = {{i - 1, j, k}, {i + 1, j, k}, {i, j - 1, k},
@@ -21,7 +31,6 @@ LabelMap pendingDisplayPattern(const LabelMap& pending, int hatchPeriod) {
                 }
                 if (drawn) out.at(std::size_t(i), std::size_t(j), std::size_t(k)) = value;
             }
-    return out;
 }
 
 }  // namespace ipnp

@@ -10,5 +10,8 @@ namespace ipnp {
 // hatch test along three axes gives diagonal stripes in axial, coronal and sagittal slices alike.
 // Drawn voxels keep their organ index; the others become 0.
 LabelMap pendingDisplayPattern(const LabelMap& pending, int hatchPeriod = 4);
+// The same for the voxels in [first, end) only, written into `shown` (an edit redraws its box).
+void updatePendingDisplayPattern(const LabelMap& pending, LabelMap& shown, const Index3& first, const Index3& end,
+                                 int hatchPeriod = 4);
 
 }  // namespace ipnp
