@@ -38,6 +38,13 @@ DisplayPanel::DisplayPanel(ScanScene* scene, VolumeView3d* view3d, QWidget* pare
     form->addRow(labelsVisible_);
     connect(labelsVisible_, &QCheckBox::toggled, scene_, &ScanScene::setLabelsVisible);
 
+    disagreement_ = new QCheckBox("Show specialist–generalist disagreement");
+    disagreement_->setObjectName("chkDisagreement");
+    disagreement_->setToolTip("Magenta: voxels of a pending candidate's region where the specialist and the generalist "
+                              "disagree (they are left out of the next round's training)");
+    form->addRow(disagreement_);
+    connect(disagreement_, &QCheckBox::toggled, scene_, &ScanScene::setDisagreementVisible);
+
     opacity_ = new QSlider(Qt::Horizontal);
     opacity_->setObjectName("inLabelOpacity");
     opacity_->setRange(0, 100);

@@ -27,7 +27,7 @@ private:
     ScanScene* scene_;
     VolumeView3d* view3d_;
     QComboBox* windowPreset_;
-    QCheckBox* labelsVisible_;
+    QCheckBox *labelsVisible_, *disagreement_;
     QSlider* opacity_;
     QListWidget* organs_;
     QComboBox* volumePreset_;

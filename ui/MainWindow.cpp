@@ -520,6 +520,7 @@ void MainWindow::onScanLoaded() {
         } else if (data.scan.id == currentScanId_) {
             scene_->setLabels(std::move(data.labels));
             scene_->setPendingLabels(data.pending);
+            scene_->setDisagreement(data.disagreement);
             focusOn(result.request.focusOrgan, result.request.focusCandidate);
             Q_EMIT scanLoaded(qint64(currentScanId_));
         }

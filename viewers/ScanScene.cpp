@@ -43,6 +43,13 @@ ScanScene::ScanScene(QObject* parent)
       pendingImage_(vtkSmartPointer<vtkImageData>::New()),
       lookup_(vtkSmartPointer<vtkLookupTable>::New()),
       userMatrix_(vtkSmartPointer<vtkMatrix4x4>::New()) {
+    disagreementImage_ = vtkSmartPointer<vtkImageData>::New();
+    disagreementLookup_ = vtkSmartPointer<vtkLookupTable>::New();
+    disagreementLookup_->SetNumberOfTableValues(256);
+    disagreementLookup_->SetTableRange(0, 255);
+    disagreementLookup_->SetTableValue(0, 0, 0, 0, 0);
+    for (int value = 1; value < 256; ++value) disagreementLookup_->SetTableValue(value, 1.0, 0.0, 1.0, 1.0);  // magenta
+    disagreementLookup_->Modified();
     rebuildLookupTable();
 }
 
@@ -74,6 +81,9 @@ void ScanScene::setScan(FloatVolume scan, const std::string& modality) {
     labels_ = LabelMap(g, 0);
     pending_ = LabelMap(g, 0);
     pendingShown_ = LabelMap(g, 0);
+    disagreement_ = LabelMap(g, 0);
+    disagreementImage_ = emptyImageLike(g);
+    copyLabels(disagreement_, disagreementImage_);
     labelImage_ = emptyImageLike(g);
     pendingImage_ = emptyImageLike(g);
     copyLabels(labels_, labelImage_);
@@ -130,11 +140,30 @@ void ScanScene::updatePendingRegion(const Mask& mask, int organ, const Index3& f
 
 void ScanScene::clear() {
     scan_ = FloatVolume();
-    labels_ = pending_ = pendingShown_ = LabelMap();
+    labels_ = pending_ = pendingShown_ = disagreement_ = LabelMap();
+    disagreementImage_ = vtkSmartPointer<vtkImageData>::New();
     scanImage_ = vtkSmartPointer<vtkImageData>::New();
     labelImage_ = vtkSmartPointer<vtkImageData>::New();
     pendingImage_ = vtkSmartPointer<vtkImageData>::New();
     Q_EMIT scanChanged();
+}
+
+void ScanScene::setDisagreement(const LabelMap& disagreement) {
+    if (!hasScan()) return;
+    if (disagreement.voxelCount() == 0) disagreement_ = LabelMap(geometry(), 0);
+    else if (disagreement.geometry().sameGrid(geometry())) disagreement_ = disagreement;
+    else return;
+    copyLabels(disagreement_, disagreementImage_);
+    Q_EMIT labelsChanged();
+}
+
+void ScanScene::setDisagreementVisible(bool visible) {
+    disagreementVisible_ = visible;
+    Q_EMIT displayChanged();
+}
+
+int ScanScene::disagreementAt(const Index3& v) const {
+    return disagreement_.geometry().contains(v) ? disagreement_.at(std::size_t(v[0]), std::size_t(v[1]), std::size_t(v[2])) : 0;
 }
 
 float ScanScene::intensityAt(const Index3& v) const {

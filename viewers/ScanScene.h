@@ -31,6 +31,13 @@ public:
     // Pending pseudo-labels (drawn hatched); an empty map clears them.
     void setPendingLabels(const LabelMap& pending);
     void clear();
+    // Specialist-generalist disagreement inside pending candidates' regions (empty: none).
+    void setDisagreement(const LabelMap& disagreement);
+    bool disagreementVisible() const { return disagreementVisible_; }
+    void setDisagreementVisible(bool visible);
+    int disagreementAt(const Index3& voxel) const;
+    vtkImageData* disagreementImage() const { return disagreementImage_; }
+    vtkLookupTable* disagreementColours() const { return disagreementLookup_; }
     // An edit changed the pending labels in [first, end): only that box (and its border, whose
     // outline may change) is redrawn, so a brush stays quick on a large scan.
     void updatePendingRegion(const Mask& mask, int organ, const Index3& first, const Index3& end);
@@ -71,7 +78,10 @@ private:
     OrganSchema schema_;
     FloatVolume scan_;
     LabelMap labels_, pending_, pendingShown_;  // pendingShown_: the drawn pattern of pending_
-    vtkSmartPointer<vtkImageData> scanImage_, labelImage_, pendingImage_;
+    vtkSmartPointer<vtkImageData> scanImage_, labelImage_, pendingImage_, disagreementImage_;
+    vtkSmartPointer<vtkLookupTable> disagreementLookup_;  // one colour for every organ
+    LabelMap disagreement_;
+    bool disagreementVisible_ = false;
     vtkSmartPointer<vtkLookupTable> lookup_;
     vtkSmartPointer<vtkMatrix4x4> userMatrix_;
     WindowLevel windowLevel_;

@@ -64,6 +64,13 @@ SliceView::SliceView(SliceOrientation orientation, ScanScene* scene, SliceCursor
     scanMapper_ = vtkSmartPointer<vtkImageSliceMapper>::New();
     labelMapper_ = vtkSmartPointer<vtkImageSliceMapper>::New();
     pendingMapper_ = vtkSmartPointer<vtkImageSliceMapper>::New();
+    disagreementMapper_ = vtkSmartPointer<vtkImageSliceMapper>::New();
+    disagreementSlice_ = vtkSmartPointer<vtkImageSlice>::New();
+    disagreementSlice_->SetMapper(disagreementMapper_);
+    disagreementSlice_->GetProperty()->SetInterpolationTypeToNearest();
+    disagreementSlice_->GetProperty()->SetLookupTable(scene_->disagreementColours());
+    disagreementSlice_->GetProperty()->UseLookupTableScalarRangeOn();
+    disagreementSlice_->GetProperty()->SetLayerNumber(3);
     scanSlice_ = vtkSmartPointer<vtkImageSlice>::New();
     labelSlice_ = vtkSmartPointer<vtkImageSlice>::New();
     pendingSlice_ = vtkSmartPointer<vtkImageSlice>::New();
@@ -83,6 +90,7 @@ SliceView::SliceView(SliceOrientation orientation, ScanScene* scene, SliceCursor
     stack_->AddImage(scanSlice_);
     stack_->AddImage(labelSlice_);
     stack_->AddImage(pendingSlice_);
+    stack_->AddImage(disagreementSlice_);
     stack_->SetActiveLayer(0);
     stack_->VisibilityOff();
     renderer()->AddViewProp(stack_);
@@ -131,6 +139,7 @@ SliceView::SliceView(SliceOrientation orientation, ScanScene* scene, SliceCursor
     connect(scene_, &ScanScene::labelsChanged, this, [this] {
         labelMapper_->SetInputData(scene_->labelImage());
         pendingMapper_->SetInputData(scene_->pendingImage());
+        disagreementMapper_->SetInputData(scene_->disagreementImage());
         update();
     });
     connect(scene_, &ScanScene::displayChanged, this, [this] { updateDisplay(); });
@@ -154,10 +163,11 @@ void SliceView::rebuildPipeline() {
     scanMapper_->SetInputData(scene_->scanImage());
     labelMapper_->SetInputData(scene_->labelImage());
     pendingMapper_->SetInputData(scene_->pendingImage());
+    disagreementMapper_->SetInputData(scene_->disagreementImage());
     const int axis = voxelAxisOf(orientation_, scene_->geometry());
-    for (vtkImageSliceMapper* mapper : {scanMapper_.Get(), labelMapper_.Get(), pendingMapper_.Get()})
+    for (vtkImageSliceMapper* mapper : {scanMapper_.Get(), labelMapper_.Get(), pendingMapper_.Get(), disagreementMapper_.Get()})
         mapper->SetOrientation(axis);
-    for (vtkImageSlice* slice : {scanSlice_.Get(), labelSlice_.Get(), pendingSlice_.Get()})
+    for (vtkImageSlice* slice : {scanSlice_.Get(), labelSlice_.Get(), pendingSlice_.Get(), disagreementSlice_.Get()})
         slice->SetUserMatrix(scene_->userMatrix());
     zoom_ = 1.0;
     panWorld_ = {0, 0, 0};
@@ -172,6 +182,7 @@ void SliceView::updateDisplay() {
     scanSlice_->GetProperty()->SetColorLevel(wl.level);
     labelSlice_->GetProperty()->SetOpacity(scene_->labelsVisible() ? scene_->labelOpacity() : 0.0);
     pendingSlice_->GetProperty()->SetOpacity(scene_->labelsVisible() ? 1.0 : 0.0);
+    disagreementSlice_->GetProperty()->SetOpacity(scene_->disagreementVisible() ? 0.6 : 0.0);
     windowLabel_->SetInput(QString("W %1  L %2").arg(wl.window, 0, 'f', 0).arg(wl.level, 0, 'f', 0).toUtf8().constData());
     update();
 }
@@ -184,7 +195,7 @@ QString SliceView::sliceText() const {
 void SliceView::updateSlice() {
     if (!scene_->hasScan()) return;
     const long slice = cursor_->sliceOf(orientation_);
-    for (vtkImageSliceMapper* mapper : {scanMapper_.Get(), labelMapper_.Get(), pendingMapper_.Get()})
+    for (vtkImageSliceMapper* mapper : {scanMapper_.Get(), labelMapper_.Get(), pendingMapper_.Get(), disagreementMapper_.Get()})
         mapper->SetSliceNumber(int(slice));
     sliceLabel_->SetInput(sliceText().toUtf8().constData());
 
@@ -286,6 +297,7 @@ QString SliceView::describe(const Index3& v) const {
         text += QString("   %1").arg(QString::fromStdString(organ->name));
     if (const Organ* organ = scene_->schema().byIndex(scene_->pendingAt(v)))
         text += QString("   pending: %1").arg(QString::fromStdString(organ->name));
+    if (scene_->disagreementVisible() && scene_->disagreementAt(v) != 0) text += "   (specialist and generalist disagree)";
     return text;
 }
 

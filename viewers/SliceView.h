@@ -75,8 +75,8 @@ private:
     SliceOrientation orientation_;
     ScanScene* scene_;
     SliceCursor* cursor_;
-    vtkSmartPointer<vtkImageSliceMapper> scanMapper_, labelMapper_, pendingMapper_;
-    vtkSmartPointer<vtkImageSlice> scanSlice_, labelSlice_, pendingSlice_;
+    vtkSmartPointer<vtkImageSliceMapper> scanMapper_, labelMapper_, pendingMapper_, disagreementMapper_;
+    vtkSmartPointer<vtkImageSlice> scanSlice_, labelSlice_, pendingSlice_, disagreementSlice_;
     vtkSmartPointer<vtkImageStack> stack_;
     vtkSmartPointer<vtkLineSource> lines_[2];
     vtkSmartPointer<vtkActor> lineActors_[2];

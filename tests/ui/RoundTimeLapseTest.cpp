@@ -11,6 +11,7 @@
 #include "PhantomDataset.h"
 #include "ProjectRounds.h"
 #include "RoundTimeLapse.h"
+#include "ScanDisplayData.h"
 #include "ScanImporter.h"
 #include "SqliteDatabase.h"
 
@@ -71,11 +72,24 @@ private Q_SLOTS:
         ScanCandidates first;
         first.target = {scan.id, scan.name, {a, b}};
         first.candidates = {boxCandidate(scan, a, {2, 2, 2}, 0.9), boxCandidate(scan, b, {12, 12, 12}, 0.7)};
+        for (std::size_t v = 0; v < 5; ++v) first.candidates[1].selection.data()[v] = 0;
         first.autoAccepted = {false, false};
         rounds.saveCandidates(one, generalist, first);
         rounds.finishPrompting(one);
         for (const CandidateRecord& c : rounds.candidates("pending"))
             if (c.organIndex == a) rounds.accept(c.id);
+        // What the views load for the scan now: b pending, 5 voxels of its region in disagreement
+        // (its selection mask is 0 at the first 5 voxels in memory order: (12..15, 12, 12) and (12, 13, 12)).
+        {
+            const ScanDisplayData shown = loadScanForDisplay(store->folder(), scan.id);
+            QCOMPARE(std::count(shown.pending.voxels().begin(), shown.pending.voxels().end(), std::uint8_t(b)), std::ptrdiff_t(64));
+            QCOMPARE(std::count(shown.disagreement.voxels().begin(), shown.disagreement.voxels().end(), std::uint8_t(b)),
+                     std::ptrdiff_t(5));
+            QCOMPARE(int(shown.disagreement.at(15, 12, 12)), b);
+            QCOMPARE(int(shown.disagreement.at(12, 13, 12)), b);
+            QCOMPARE(int(shown.disagreement.at(13, 13, 12)), 0);
+            QCOMPARE(shown.pendingCandidates.size(), std::size_t(1));
+        }
         // Round 2: organ b again, now in box (16..19)^3, accepted.
         RoundInfo two = rounds.beginRound(RoundSettings{}, generalist, false);
         ScanCandidates second;

@@ -175,6 +175,24 @@ private Q_SLOTS:
         QVERIFY(qGreen(frame.pixel(152, 102)) >= 250);  // the liver's pixel is plain white again
         scene.setLabelsVisible(true);
         scene.setPendingLabels(LabelMap());
+
+        // The disagreement overlay: magenta at 60 % over the voxels it names, only when shown.
+        LabelMap disagreement(scene.geometry(), 0);
+        for (std::size_t k = 0; k < 20; ++k)
+            for (std::size_t j = 20; j < 25; ++j)
+                for (std::size_t i = 2; i < 7; ++i) disagreement.at(i, j, k) = 1;
+        scene.setDisagreement(disagreement);
+        // Its centre voxel (4, 22) is at x 4, y 22 mm -> pixel (200 - 15.5 * 9.615, 150 + 7.5 * 9.615) = (51, 222)
+        // over the 0 HU background (127.5): red and blue 0.4 * 127.5 + 0.6 * 255 = 204, green 0.4 * 127.5 = 51.
+        QTest::qWait(50);
+        QCOMPARE(qGreen(view.grabFramebuffer().pixel(51, 222)), qRed(view.grabFramebuffer().pixel(51, 222)));  // hidden: grey
+        scene.setDisagreementVisible(true);
+        QTest::qWait(50);
+        const QRgb magenta = view.grabFramebuffer().pixel(51, 222);
+        QVERIFY2(std::abs(qRed(magenta) - 204) <= 3 && std::abs(qGreen(magenta) - 51) <= 3 && std::abs(qBlue(magenta) - 204) <= 3,
+                 qPrintable(QString("%1 %2 %3").arg(qRed(magenta)).arg(qGreen(magenta)).arg(qBlue(magenta))));
+        scene.setDisagreementVisible(false);
+        scene.setDisagreement(LabelMap());
     }
 
     void threeDViewRendersSurfacesPerVisibleOrgan() {

@@ -20,12 +20,22 @@ ScanDisplayData loadScanForDisplay(const std::string& projectFolder, std::int64_
     if (withImage) out.image = rounds.readImage(scanId);
     out.labels = composeCurrentLabelMap(*store, out.scan);
     out.pending = LabelMap(out.scan.geometry, 0);
+    out.disagreement = LabelMap(out.scan.geometry, 0);
     for (const CandidateRecord& c : rounds.candidates("pending")) {
         if (c.scanId != scanId) continue;
         out.pendingCandidates.push_back(c);
         if (c.absent || c.file.empty()) continue;
         const LabelMap mask = readLabelMap(store->pathOf(c.file));
         pasteMask(out.pending, mask, {c.box[0], c.box[1], c.box[2]}, std::uint8_t(c.organIndex));
+        if (c.selectionFile.empty()) continue;
+        const LabelMap selection = readLabelMap(store->pathOf(c.selectionFile));
+        const auto& size = selection.size();
+        for (std::size_t k = 0; k < size[2]; ++k)
+            for (std::size_t j = 0; j < size[1]; ++j)
+                for (std::size_t i = 0; i < size[0]; ++i)
+                    if (selection.at(i, j, k) == 0)
+                        out.disagreement.at(std::size_t(c.box[0]) + i, std::size_t(c.box[1]) + j, std::size_t(c.box[2]) + k) =
+                            std::uint8_t(c.organIndex);
     }
     return out;
 }

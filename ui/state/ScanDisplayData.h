@@ -16,6 +16,9 @@ struct ScanDisplayData {
     FloatVolume image;
     LabelMap labels;    // manual and accepted, organ index per voxel
     LabelMap pending;   // pending candidates' masks, organ index per voxel
+    // Where specialist and generalist disagree inside a pending candidate's region (its selection
+    // mask is 0 there: those voxels would not train the next round), organ index per voxel.
+    LabelMap disagreement;
     std::vector<CandidateRecord> pendingCandidates;
 };
 
