@@ -1,5 +1,7 @@
 #include "CoverageTableModel.h"
 
+#include <QRegularExpression>
+
 namespace ipnp {
 
 CoverageTableModel::CoverageTableModel(QObject* parent) : QAbstractTableModel(parent) {}
@@ -55,11 +57,28 @@ QVariant CoverageTableModel::data(const QModelIndex& index, int role) const {
     }
 }
 
+QString CoverageTableModel::abbreviationOf(const QString& organName) {
+    const QStringList parts = organName.split('/', Qt::SkipEmptyParts);
+    if (parts.size() > 1) {
+        QStringList initials;
+        for (const QString& part : parts) initials << part.trimmed().left(1).toUpper();
+        return initials.join('/');
+    }
+    const QStringList words = organName.split(QRegularExpression("[\\s_-]+"), Qt::SkipEmptyParts);
+    if (words.size() > 1) {
+        QString initials;
+        for (const QString& word : words) initials += word.left(1).toUpper();
+        return initials;
+    }
+    return organName.left(1).toUpper() + organName.mid(1, 2);
+}
+
 QVariant CoverageTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (role != Qt::DisplayRole && role != Qt::ToolTipRole) return {};
     if (orientation == Qt::Horizontal) {
         if (section < 0 || std::size_t(section) >= matrix_.organs().size()) return {};
-        return QString::fromStdString(matrix_.organs()[std::size_t(section)].name);
+        const QString name = QString::fromStdString(matrix_.organs()[std::size_t(section)].name);
+        return role == Qt::ToolTipRole ? name : abbreviationOf(name);
     }
     if (section < 0 || std::size_t(section) >= matrix_.scans().size()) return {};
     const auto& scan = matrix_.scans()[std::size_t(section)];

@@ -30,6 +30,9 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
     static QColor colourOf(CoverageState state);
+    // A column header that fits a narrow cell: initials of a multi-word name ("inferior vena
+    // cava" -> "IVC", "prostate/uterus" -> "P/U"), else the first three letters ("liver" -> "Liv").
+    static QString abbreviationOf(const QString& organName);
     static QString labelOf(CoverageState state);  // "manual", "pseudo-accepted", ... for the legend
     static constexpr int kStateRole = Qt::UserRole + 1;  // the cell's CoverageState as int
 

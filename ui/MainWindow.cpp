@@ -246,7 +246,7 @@ QWidget* MainWindow::buildBrowser() {
     coverageView_->setModel(coverageFilter_);
     coverageView_->setSortingEnabled(true);
     coverageView_->sortByColumn(-1, Qt::AscendingOrder);  // project order until a header is clicked
-    coverageView_->horizontalHeader()->setDefaultSectionSize(28);
+    coverageView_->horizontalHeader()->setDefaultSectionSize(36);
     coverageView_->horizontalHeader()->setMinimumSectionSize(20);
     coverageView_->verticalHeader()->setDefaultSectionSize(20);
     coverageView_->setEditTriggers(QAbstractItemView::NoEditTriggers);

@@ -293,30 +293,41 @@ void TrainingDashboard::onChartsReady() {
     }
     QChart* chart = roundsView_->chart();
     chart->removeAllSeries();
-    std::vector<QPointF> accepted, rejected, pending, agreement, truth;
+    std::vector<QPointF> accepted, rejected, pending, superseded, agreement, truth;
     double maxCount = 1;
     bool anyTruth = false;
     for (const PseudoLabelRound& r : rounds_) {
         accepted.emplace_back(r.round, double(r.accepted));
         rejected.emplace_back(r.round, double(r.rejected));
         pending.emplace_back(r.round, double(r.pending));
-        maxCount = std::max({maxCount, double(r.accepted), double(r.rejected), double(r.pending)});
+        superseded.emplace_back(r.round, double(r.superseded));
+        maxCount = std::max({maxCount, double(r.accepted), double(r.rejected), double(r.pending), double(r.superseded)});
         if (r.meanAgreement) agreement.emplace_back(r.round, *r.meanAgreement);
         if (r.meanDice) truth.emplace_back(r.round, *r.meanDice), anyTruth = true;
     }
-    // Counts and Dice share the chart: Dice (0..1) is drawn scaled to the count axis' top.
-    const double scale = maxCount;
-    auto scaled = [&](std::vector<QPointF> points) {
-        for (QPointF& p : points) p.setY(p.y() * scale);
-        return points;
-    };
     addLine(chart, "accepted", accepted);
     addLine(chart, "rejected", rejected);
     addLine(chart, "pending", pending);
-    addLine(chart, QString("agreement Dice × %1").arg(scale), scaled(agreement));
-    if (anyTruth) addLine(chart, QString("Dice vs truth × %1").arg(scale), scaled(truth));
+    addLine(chart, "replaced by a later round", superseded);
     const double lastRound = rounds_.empty() ? 1 : std::max(1, rounds_.back().round);
-    resetAxes(chart, rounds_.empty() ? 0 : std::min(1, rounds_.front().round), lastRound, maxCount * 1.05, "round", "candidates");
+    const double firstRound = rounds_.empty() ? 0 : std::min(1, rounds_.front().round);
+    resetAxes(chart, firstRound, lastRound, maxCount * 1.05, "round", "candidates");
+    // Dice on its own axis at the right (0..1), dashed, next to the counts.
+    auto* diceAxis = new QValueAxis;
+    diceAxis->setRange(0, 1);
+    diceAxis->setTitleText("Dice");
+    chart->addAxis(diceAxis, Qt::AlignRight);
+    const auto addDice = [&](const QString& name, const std::vector<QPointF>& points) {
+        QLineSeries* series = addLine(chart, name, points);
+        QPen pen = series->pen();
+        pen.setStyle(Qt::DashLine);
+        pen.setWidth(2);
+        series->setPen(pen);
+        series->attachAxis(chart->axes(Qt::Horizontal).first());
+        series->attachAxis(diceAxis);
+    };
+    addDice("agreement (Dice)", agreement);
+    if (anyTruth) addDice("Dice vs truth", truth);
     chart->setTitle(rounds_.empty() ? "Per round (no round has reached review yet)" : "Per round");
 
     QChart* organs = organsView_->chart();
@@ -325,7 +336,7 @@ void TrainingDashboard::onChartsReady() {
     for (const PseudoLabelRound& r : rounds_)
         for (const auto& [organ, dice] : r.organDice) perOrgan[organ].emplace_back(r.round, dice);
     for (const auto& [organ, points] : perOrgan) addLine(organs, QString::fromStdString(organ), points);
-    resetAxes(organs, rounds_.empty() ? 0 : std::min(1, rounds_.front().round), lastRound, 1.0, "round", "Dice");
+    resetAxes(organs, firstRound, lastRound, 1.0, "round", "Dice");
     organs->setTitle(perOrgan.empty() ? "Pseudo-label Dice per organ (the project has no hidden truth, or no round yet)"
                                       : "Pseudo-label Dice against the hidden truth, per organ");
 }

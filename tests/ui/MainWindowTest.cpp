@@ -150,6 +150,12 @@ private Q_SLOTS:
         QCOMPARE(window.coverageModel()->rowCount(), 4);
         QCOMPARE(window.coverageModel()->columnCount(), 15);
         QCOMPARE(window.scanTable()->rowCount(), 4);
+        // Narrow columns: abbreviated organ names, the full name in the tooltip.
+        QCOMPARE(window.coverageModel()->headerData(0, Qt::Horizontal, Qt::DisplayRole).toString(), QString("Spl"));
+        QCOMPARE(window.coverageModel()->headerData(0, Qt::Horizontal, Qt::ToolTipRole).toString(), QString("spleen"));
+        QCOMPARE(CoverageTableModel::abbreviationOf("inferior vena cava"), QString("IVC"));
+        QCOMPARE(CoverageTableModel::abbreviationOf("prostate/uterus"), QString("P/U"));
+        QCOMPARE(CoverageTableModel::abbreviationOf("right adrenal gland"), QString("RAG"));
         int row = -1;
         for (int r = 0; r < 4; ++r)
             if (window.coverageModel()->scanIdOfRow(r) == training[1].id) row = r;
