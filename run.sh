@@ -47,6 +47,8 @@ install_missing_packages() {
 
 build() {
   install_missing_packages
+  # ccache (when installed) then hits across clones of this tree: paths below it count as relative.
+  export CCACHE_BASEDIR="$PWD"
   log "configuring ($BUILD_DIR, RelWithDebInfo, Ninja)"
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   log "building with $JOBS jobs"

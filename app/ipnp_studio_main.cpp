@@ -6,8 +6,7 @@
 #include <cstdio>
 
 #include "MainWindow.h"
-#include "RoundCommands.h"
-#include "TorchSpecialist.h"
+#include "StudioFactories.h"
 #include "TrainingDashboard.h"
 #include "VtkOpenGLWidget.h"
 
@@ -38,17 +37,7 @@ int main(int argc, char** argv) {
     parser.addOption(autoAccept);
     parser.process(app);
 
-    ipnp::RoundFactories factories;
-    factories.specialist = [](const ipnp::SpecialistSettings& settings) {
-        auto specialist = std::make_unique<ipnp::TorchSpecialist>();
-        specialist->setDevice(settings.device);
-        specialist->setThreads(settings.threads);
-        specialist->setBf16(settings.bf16);
-        return std::unique_ptr<ipnp::Specialist>(std::move(specialist));
-    };
-    factories.generalist = ipnp::openGeneralist;
-    factories.cudaAvailable = ipnp::TorchSpecialist::cudaAvailable;
-    ipnp::MainWindow window(factories);
+    ipnp::MainWindow window(ipnp::torchRoundFactories());
     window.show();
     const QStringList positional = parser.positionalArguments();
     if (!positional.isEmpty() && !window.openProject(positional.first()) && parser.isSet(screenshot)) return 1;

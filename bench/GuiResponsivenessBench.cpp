@@ -13,17 +13,10 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "BuiltinSchemas.h"
-#include "DatasetDescription.h"
-#include "DatasetImporter.h"
 #include "MainWindow.h"
-#include "OrganSchemaFile.h"
-#include "PartialLabelSimulator.h"
-#include "PhantomDataset.h"
+#include "ProjectFixtures.h"
 #include "ProjectSettings.h"
-#include "RoundCommands.h"
-#include "ScanImporter.h"
-#include "TorchSpecialist.h"
+#include "StudioFactories.h"
 #include "TrainingDashboard.h"
 #include "VtkOpenGLWidget.h"
 
@@ -37,20 +30,13 @@ int main(int argc, char** argv) {
     const int iterations = argc > 1 ? std::atoi(argv[1]) : 150;
 
     QTemporaryDir dir;
-    PhantomDatasetOptions options;
-    options.count = 8;
-    options.phantom.size = {32, 32, 32};
-    options.phantom.spacing = {6, 6, 6};
-    writePhantomDataset(dir.filePath("phantoms").toStdString(), options);
     const QString projectFolder = dir.filePath("project");
     {
-        auto store = ProjectStore::create(projectFolder.toStdString(), organSchemaFromJson(builtinSchemaJson().at("amos15"), "amos15"));
-        ScanImporter(*store).importScans(
-            requestsForDataset(readDatasetDescription(dir.filePath("phantoms").toStdString()), store->schema()), {});
-        PartialLabelOptions partial;
-        partial.testFraction = 0.25;
-        partial.keepFraction = 0.5;
-        PartialLabelSimulator(*store).apply(partial);
+        test::PhantomProjectOptions options;
+        options.count = 8;
+        options.size = 32;
+        options.seed = 1;
+        auto store = test::makePhantomProject(dir.path().toStdString(), options);
         SpecialistSettings training;  // the demo's network and patch, fewer iterations
         training.iterations = iterations;
         training.patchSize = {32, 32, 32};
@@ -60,14 +46,7 @@ int main(int argc, char** argv) {
         ProjectSettings(*store).setRoundTraining(training);
     }
 
-    RoundFactories factories;
-    factories.specialist = [](const SpecialistSettings& settings) {
-        auto specialist = std::make_unique<TorchSpecialist>();
-        specialist->setThreads(settings.threads);
-        return std::unique_ptr<Specialist>(std::move(specialist));
-    };
-    factories.generalist = openGeneralist;
-    MainWindow window(factories);
+    MainWindow window(torchRoundFactories());
     window.show();
     if (!window.openProject(projectFolder)) return 1;
 

@@ -18,44 +18,18 @@
 #include "ProjectRounds.h"
 #include "ScanImporter.h"
 #include "SqliteDatabase.h"
+#include "ProjectFixtures.h"
 #include "TestSupport.h"
 #include "TrainingCases.h"
 
 using namespace ipnp;
+using test::boxCandidate;
 using test::errorOf;
+using test::stateOf;
 
 namespace {
 
-struct Cell {
-    ScanRecord scan;
-    int organ = 0;
-};
-
-std::string stateOf(ProjectStore& store, std::int64_t scanId, int organ) {
-    SqliteStatement row(store.database(), "SELECT state FROM coverage WHERE scan_id = ?1 AND organ_id = ?2");
-    row.bind(1, scanId).bind(2, organ);
-    row.step();
-    return row.columnText(0);
-}
-
 std::int64_t count(ProjectStore& store, const std::string& sql) { return store.database().queryInt(sql); }
-
-// A candidate whose region is a 4x4x4 box at `first` on the scan's grid, mask = the whole box,
-// selection = all ones but `disagreements` voxels (the first ones in memory order).
-Candidate boxCandidate(const ScanRecord& scan, int organ, Index3 first, std::size_t disagreements, double dice) {
-    Candidate c;
-    c.prompt.organ = organ;
-    c.prompt.box = {first, {first[0] + 4, first[1] + 4, first[2] + 4}};
-    c.prompt.region = c.prompt.box;
-    c.prompt.positivePoints = {{first[0] + 2, first[1] + 2, first[2] + 2}};
-    const ImageGeometry g = scan.geometry.region(first, {4, 4, 4});
-    c.mask = Mask(g, 1);
-    c.selection = Mask(g, 1);
-    for (std::size_t v = 0; v < disagreements; ++v) c.selection.data()[v] = 0;
-    c.scores.specialistGeneralistDice = dice;
-    c.scores.volumeMl = 64 * 6 * 6 * 6 / 1000.0;
-    return c;
-}
 
 }  // namespace
 
@@ -86,22 +60,8 @@ class ProjectRoundsTest : public QObject {
 
 private Q_SLOTS:
     void initTestCase() {
-        const std::string phantoms = dir.filePath("phantoms").toStdString();
-        PhantomDatasetOptions options;
-        options.count = 4;
-        options.phantom.size = {24, 24, 24};
-        options.phantom.spacing = {6, 6, 6};
-        writePhantomDataset(phantoms, options);
-        store = ProjectStore::create(dir.filePath("project").toStdString(),
-                                     organSchemaFromJson(builtinSchemaJson().at("amos15"), "amos15"));
-        ScanImporter(*store).importScans(requestsForDataset(readDatasetDescription(phantoms), store->schema()), {});
-        PartialLabelOptions partial;
-        partial.testFraction = 0.25;
-        partial.keepFraction = 0.5;
-        partial.seed = 3;
-        PartialLabelSimulator(*store).apply(partial);
-        for (const ScanRecord& scan : store->scans())
-            if (scan.split == "train") training.push_back(scan);
+        store = test::makePhantomProject(dir.path().toStdString());
+        training = test::trainingScans(*store);
         QCOMPARE(training.size(), std::size_t(3));
         coverageBefore = coverageDump();
     }
@@ -136,9 +96,9 @@ private Q_SLOTS:
         QCOMPARE(organs.size(), std::size_t(3));
         ScanCandidates stored;
         stored.target = {scan.id, scan.name, organs};
-        stored.candidates = {boxCandidate(scan, organs[0], {2, 2, 2}, 0, 0.7),
+        stored.candidates = {boxCandidate(scan, organs[0], {2, 2, 2}, 0.7),
                              makeAbsentCandidate(PromptSet{}),
-                             boxCandidate(scan, organs[2], {12, 12, 12}, 8, 0.9)};
+                             boxCandidate(scan, organs[2], {12, 12, 12}, 0.9, 8)};
         stored.candidates[1].prompt.organ = organs[1];
         stored.autoAccepted = {false, false, true};
         rounds.saveCandidates(round, generalist, stored);
@@ -222,7 +182,7 @@ private Q_SLOTS:
 
         ScanCandidates stored;
         stored.target = {scan.id, scan.name, {autoOrgan}};
-        stored.candidates = {boxCandidate(scan, autoOrgan, {10, 10, 10}, 0, 0.95)};
+        stored.candidates = {boxCandidate(scan, autoOrgan, {10, 10, 10}, 0.95)};
         stored.autoAccepted = {true};
         rounds.saveCandidates(round, generalist, stored);
         QCOMPARE(count(*store, "SELECT COUNT(*) FROM label_versions WHERE organ_id = " + std::to_string(autoOrgan) +

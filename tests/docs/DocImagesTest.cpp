@@ -12,11 +12,10 @@
 
 #include "MainWindow.h"
 #include "ReviewPanel.h"
-#include "RoundCommands.h"
+#include "StudioFactories.h"
 #include "RoundTimeLapse.h"
 #include "TestSupport.h"
 #include "TimeLapseBar.h"
-#include "TorchSpecialist.h"
 #include "TrainingDashboard.h"
 #include "VtkOpenGLWidget.h"
 
@@ -48,14 +47,7 @@ private Q_SLOTS:
         const auto setup = test::runIpnp({"demo", "--out", dir.filePath("demo"), "--count", "8", "--iterations", "200",
                                           "--setup-only"});
         QVERIFY2(setup.exitCode == 0, qPrintable(setup.err));
-        RoundFactories factories;
-        factories.specialist = [](const SpecialistSettings& settings) {
-            auto specialist = std::make_unique<TorchSpecialist>();
-            specialist->setThreads(settings.threads);
-            return std::unique_ptr<Specialist>(std::move(specialist));
-        };
-        factories.generalist = openGeneralist;
-        MainWindow window(factories);
+        MainWindow window(torchRoundFactories());
         window.resize(1500, 950);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));

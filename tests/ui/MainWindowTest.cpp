@@ -13,44 +13,24 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include "BuiltinSchemas.h"
 #include "CoverageTableModel.h"
-#include "DatasetDescription.h"
-#include "DatasetImporter.h"
 #include "MainWindow.h"
-#include "OrganSchemaFile.h"
-#include "PartialLabelSimulator.h"
-#include "PhantomDataset.h"
 #include "ProjectRounds.h"
 #include "ReviewPanel.h"
-#include "ScanImporter.h"
 #include "ScanScene.h"
 #include "SliceView.h"
 #include "TimeLapseBar.h"
 #include "SqliteDatabase.h"
 #include "MaskEditor.h"
+#include "ProjectFixtures.h"
 #include "TestSupport.h"
 #include "ViewLayout.h"
 #include "VolumeView3d.h"
 
 using namespace ipnp;
+using test::boxCandidate;
 
 namespace {
-
-Candidate boxCandidate(const ScanRecord& scan, int organ, Index3 first, double dice) {
-    Candidate c;
-    c.prompt.organ = organ;
-    c.prompt.box = {first, {first[0] + 4, first[1] + 4, first[2] + 4}};
-    c.prompt.region = c.prompt.box;
-    c.prompt.positivePoints = {{first[0] + 2, first[1] + 2, first[2] + 2}};
-    const ImageGeometry g = scan.geometry.region(first, {4, 4, 4});
-    c.mask = Mask(g, 1);
-    c.selection = Mask(g, 1);
-    c.scores.specialistGeneralistDice = dice;
-    c.scores.meanConfidence = 0.8;
-    c.scores.volumeMl = 64 * 6 * 6 * 6 / 1000.0;
-    return c;
-}
 
 // A fresh read of the database, not through the window's connection.
 std::string queryText(const QString& project, const std::string& sql) {
@@ -81,22 +61,9 @@ class MainWindowTest : public QObject {
 private Q_SLOTS:
     void initTestCase() {
         QStandardPaths::setTestModeEnabled(true);  // QSettings of the test, not the user's
-        const std::string phantoms = dir.filePath("phantoms").toStdString();
-        PhantomDatasetOptions options;
-        options.count = 4;
-        options.phantom.size = {24, 24, 24};
-        options.phantom.spacing = {6, 6, 6};
-        writePhantomDataset(phantoms, options);
+        auto store = test::makePhantomProject(dir.path().toStdString());
         project = dir.filePath("project");
-        auto store = ProjectStore::create(project.toStdString(), organSchemaFromJson(builtinSchemaJson().at("amos15"), "amos15"));
-        ScanImporter(*store).importScans(requestsForDataset(readDatasetDescription(phantoms), store->schema()), {});
-        PartialLabelOptions partial;
-        partial.testFraction = 0.25;
-        partial.keepFraction = 0.5;
-        partial.seed = 3;
-        PartialLabelSimulator(*store).apply(partial);
-        for (const ScanRecord& scan : store->scans())
-            if (scan.split == "train") training.push_back(scan);
+        training = test::trainingScans(*store);
         QCOMPARE(training.size(), std::size_t(3));
 
         // Round 1 with three pending candidates on two scans, for organs unknown there.
@@ -105,16 +72,8 @@ private Q_SLOTS:
         GeneralistIdentity generalist{"builtin-growcut", "builtin-growcut-v2", "builtin"};
         RoundInfo round = rounds.beginRound(settings, generalist, false);
         round.checkpointSha256 = "feedface";
-        auto unknownOrgans = [&](const ScanRecord& scan) {
-            std::vector<int> out;
-            for (int organ = 1; organ <= 15; ++organ) {
-                SqliteStatement row(store->database(), "SELECT state FROM coverage WHERE scan_id = ?1 AND organ_id = ?2");
-                row.bind(1, scan.id).bind(2, organ);
-                if (row.step() && row.columnText(0) == "unknown") out.push_back(organ);
-            }
-            return out;
-        };
-        const std::vector<int> first = unknownOrgans(training[0]), second = unknownOrgans(training[1]);
+        const std::vector<int> first = test::organsInState(*store, training[0].id, "unknown"),
+                               second = test::organsInState(*store, training[1].id, "unknown");
         QVERIFY(first.size() >= 2 && !second.empty());
         ScanCandidates a;
         a.target = {training[0].id, training[0].name, {first[0], first[1]}};
@@ -261,6 +220,15 @@ private Q_SLOTS:
         QCOMPARE(window.coverageFilter()->rowCount(), 0);
         window.coverageFilter()->setStateFilter(std::nullopt);
         QCOMPARE(window.coverageFilter()->rowCount(), 4);
+        // Sorting by an organ column orders the scans by that cell's state (the legend's order:
+        // manual first, unknown last).
+        for (int column = 0; column < window.coverageModel()->columnCount(); ++column) {
+            window.coverageView()->sortByColumn(column, Qt::AscendingOrder);
+            for (int row = 1; row < 4; ++row)
+                QVERIFY(window.coverageFilter()->index(row - 1, column).data(CoverageTableModel::kStateRole).toInt() <=
+                        window.coverageFilter()->index(row, column).data(CoverageTableModel::kStateRole).toInt());
+        }
+        window.coverageView()->sortByColumn(-1, Qt::AscendingOrder);
 
         // Maximise the 3D view and back.
         window.viewLayout()->toggleMaximized(window.view3d());
@@ -275,11 +243,7 @@ private Q_SLOTS:
         std::int64_t id = 0;
         {
             auto store = ProjectStore::open(project.toStdString());
-            for (int o = 1; o <= 15 && organ == 0; ++o) {
-                SqliteStatement row(store->database(), "SELECT state FROM coverage WHERE scan_id = ?1 AND organ_id = ?2");
-                row.bind(1, training[2].id).bind(2, o);
-                if (row.step() && row.columnText(0) == "unknown") organ = o;
-            }
+            organ = test::organsInState(*store, training[2].id, "unknown").front();
             ProjectRounds rounds(*store, "tester");
             const GeneralistIdentity generalist{"builtin-growcut", "builtin-growcut-v2", "builtin"};
             RoundInfo round = rounds.beginRound(RoundSettings{}, generalist, false);

@@ -3,65 +3,23 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include "BuiltinSchemas.h"
-#include "DatasetDescription.h"
-#include "DatasetImporter.h"
-#include "OrganSchemaFile.h"
-#include "PartialLabelSimulator.h"
-#include "PhantomDataset.h"
+#include "ProjectFixtures.h"
 #include "ProjectRounds.h"
 #include "RoundTimeLapse.h"
 #include "ScanDisplayData.h"
-#include "ScanImporter.h"
-#include "SqliteDatabase.h"
 
 using namespace ipnp;
 
-namespace {
-
-Candidate boxCandidate(const ScanRecord& scan, int organ, Index3 first, double dice) {
-    Candidate c;
-    c.prompt.organ = organ;
-    c.prompt.box = {first, {first[0] + 4, first[1] + 4, first[2] + 4}};
-    c.prompt.region = c.prompt.box;
-    const ImageGeometry g = scan.geometry.region(first, {4, 4, 4});
-    c.mask = Mask(g, 1);
-    c.selection = Mask(g, 1);
-    c.scores.specialistGeneralistDice = dice;
-    c.scores.volumeMl = 64 * 6 * 6 * 6 / 1000.0;
-    return c;
-}
-
-}  // namespace
+using test::boxCandidate;
 
 class RoundTimeLapseTest : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void framesFollowTheDecisions() {
         QTemporaryDir dir;
-        const std::string phantoms = dir.filePath("phantoms").toStdString();
-        PhantomDatasetOptions options;
-        options.count = 4;
-        options.phantom.size = {24, 24, 24};
-        options.phantom.spacing = {6, 6, 6};
-        writePhantomDataset(phantoms, options);
-        auto store = ProjectStore::create(dir.filePath("project").toStdString(),
-                                          organSchemaFromJson(builtinSchemaJson().at("amos15"), "amos15"));
-        ScanImporter(*store).importScans(requestsForDataset(readDatasetDescription(phantoms), store->schema()), {});
-        PartialLabelOptions partial;
-        partial.testFraction = 0.25;
-        partial.keepFraction = 0.5;
-        partial.seed = 3;
-        PartialLabelSimulator(*store).apply(partial);
-        ScanRecord scan;
-        for (const ScanRecord& s : store->scans())
-            if (s.split == "train") scan = s;
-        std::vector<int> unknown;
-        for (int organ = 1; organ <= 15; ++organ) {
-            SqliteStatement row(store->database(), "SELECT state FROM coverage WHERE scan_id = ?1 AND organ_id = ?2");
-            row.bind(1, scan.id).bind(2, organ);
-            if (row.step() && row.columnText(0) == "unknown") unknown.push_back(organ);
-        }
+        auto store = test::makePhantomProject(dir.path().toStdString());
+        const ScanRecord scan = test::trainingScans(*store).back();
+        const std::vector<int> unknown = test::organsInState(*store, scan.id, "unknown");
         QVERIFY(unknown.size() >= 2);
         const int a = unknown[0], b = unknown[1];
 

@@ -10,23 +10,15 @@
 #include <QTimer>
 #include <QtTest>
 
-#include "BuiltinGeneralist.h"
-#include "BuiltinSchemas.h"
 #include "CoverageTableModel.h"
 #include "VtkOpenGLWidget.h"
-#include "DatasetDescription.h"
-#include "DatasetImporter.h"
 #include "MainWindow.h"
-#include "OrganSchemaFile.h"
-#include "PartialLabelSimulator.h"
-#include "PhantomDataset.h"
 #include "ProjectSettings.h"
-#include "ScanImporter.h"
 #include "SqliteDatabase.h"
-#include "TorchSpecialist.h"
 #include "TrainingDashboard.h"
-#include "RoundCommands.h"
+#include "StudioFactories.h"
 #include "SettingsDialog.h"
+#include "ProjectFixtures.h"
 #include "TestSupport.h"
 #include <QComboBox>
 #include <QLineEdit>
@@ -36,18 +28,6 @@
 using namespace ipnp;
 
 namespace {
-
-RoundFactories realFactories() {
-    RoundFactories f;
-    f.specialist = [](const SpecialistSettings& settings) {
-        auto specialist = std::make_unique<TorchSpecialist>();
-        specialist->setThreads(settings.threads);
-        return std::unique_ptr<Specialist>(std::move(specialist));
-    };
-    f.generalist = openGeneralist;  // the app's own: "builtin" or a TorchScript file
-    f.cudaAvailable = [] { return false; };
-    return f;
-}
 
 std::string queryText(const QString& project, const std::string& sql) {
     auto store = ProjectStore::open(project.toStdString());
@@ -85,20 +65,8 @@ private Q_SLOTS:
     void initTestCase() {
         QStandardPaths::setTestModeEnabled(true);
         QSettings().clear();  // the test's own settings (test mode), fresh on every run
-        const std::string phantoms = dir.filePath("phantoms").toStdString();
-        PhantomDatasetOptions options;
-        options.count = 4;
-        options.phantom.size = {24, 24, 24};
-        options.phantom.spacing = {6, 6, 6};
-        writePhantomDataset(phantoms, options);
+        auto store = test::makePhantomProject(dir.path().toStdString());
         project = dir.filePath("project");
-        auto store = ProjectStore::create(project.toStdString(), organSchemaFromJson(builtinSchemaJson().at("amos15"), "amos15"));
-        ScanImporter(*store).importScans(requestsForDataset(readDatasetDescription(phantoms), store->schema()), {});
-        PartialLabelOptions partial;
-        partial.testFraction = 0.25;
-        partial.keepFraction = 0.5;
-        partial.seed = 3;
-        PartialLabelSimulator(*store).apply(partial);
         // A tiny budget: the test is about the dashboard, not about accuracy.
         SpecialistSettings training;
         training.iterations = 40;
@@ -119,7 +87,7 @@ private Q_SLOTS:
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.write("this is not TorchScript");
         file.close();
-        SettingsDialog dialog(store.get(), realFactories());
+        SettingsDialog dialog(store.get(), torchRoundFactories());
         QSignalSpy failed(&dialog, &SettingsDialog::failed);
         dialog.findChild<QComboBox*>("inGeneralistKind")->setCurrentIndex(1);
         dialog.findChild<QLineEdit*>("inGeneralistFile")->setText(bad);
@@ -139,7 +107,7 @@ private Q_SLOTS:
     }
 
     void pauseResumeFinishThenCancel() {
-        MainWindow window(realFactories());
+        MainWindow window(torchRoundFactories());
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QVERIFY(window.openProject(project));

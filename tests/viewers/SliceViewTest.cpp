@@ -112,6 +112,31 @@ private Q_SLOTS:
         QVERIFY(std::abs(view.zoom() - 1.44) < 1e-9);
         view.resetView();
         cursor.setPosition({15, 10, 10});
+
+        // Right drag: 20 px right and 10 px up at 0.5 % of the 200-unit window per pixel (1 unit):
+        // window 200 + 20 = 220, level 0 + 10 = 10.
+        QTest::mousePress(&view, Qt::RightButton, {}, QPoint(200, 150));
+        QMouseEvent drag(QEvent::MouseMove, QPointF(220, 140), view.mapToGlobal(QPointF(220, 140)), Qt::NoButton,
+                         Qt::RightButton, Qt::NoModifier);
+        QApplication::sendEvent(&view, &drag);
+        QTest::mouseRelease(&view, Qt::RightButton, {}, QPoint(220, 140));
+        QCOMPARE(scene.windowLevel().window, 220.0);
+        QCOMPARE(scene.windowLevel().level, 10.0);
+        scene.setWindowLevel({200, 0});
+        // Middle drag pans: the scan follows the mouse, 48 px right moves the bright block's left
+        // edge from column 104 to 152.
+        QTest::mousePress(&view, Qt::MiddleButton, {}, QPoint(200, 150));
+        QMouseEvent pan(QEvent::MouseMove, QPointF(248, 150), view.mapToGlobal(QPointF(248, 150)), Qt::NoButton,
+                        Qt::MiddleButton, Qt::NoModifier);
+        QApplication::sendEvent(&view, &pan);
+        QTest::mouseRelease(&view, Qt::MiddleButton, {}, QPoint(248, 150));
+        QTest::qWait(50);
+        const QImage panned = view.grabFramebuffer();
+        int left = panned.width();
+        for (int x = 0; x < panned.width(); ++x)
+            if (qGreen(panned.pixel(x, 100)) >= 250 && qRed(panned.pixel(x, 100)) >= 250) left = std::min(left, x);
+        QVERIFY2(std::abs(left - 152) <= 2, qPrintable(QString::number(left)));
+        view.resetView();
     }
 
     void coronalAndSagittalViewsShowSuperiorUp() {
