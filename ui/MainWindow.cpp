@@ -555,7 +555,7 @@ bool MainWindow::startEdit() {
         return false;
     }
     edited_ = c;
-    editor_ = std::make_unique<MaskEditor>(std::move(mask));
+    editor_ = std::make_unique<MaskEditor>(std::move(mask), std::size_t(MachineSettings::load().undoMemoryMb) << 20);
     // A brush a little wider than a voxel in the slice, at least 3 mm.
     const Vec3& spacing = scene_->geometry().spacing;
     editor_->brush().radiusMm = std::max(3.0, 1.5 * std::max(spacing[0], spacing[1]));

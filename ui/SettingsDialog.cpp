@@ -25,6 +25,7 @@ MachineSettings MachineSettings::load() {
     MachineSettings out;
     out.device = settings.value("run/device", "cpu").toString().toStdString();
     out.threads = settings.value("run/threads", 0).toInt();
+    out.undoMemoryMb = settings.value("edit/undo_mb", 256).toInt();
     return out;
 }
 
@@ -32,6 +33,7 @@ void MachineSettings::save() const {
     QSettings settings;
     settings.setValue("run/device", QString::fromStdString(device));
     settings.setValue("run/threads", threads);
+    settings.setValue("edit/undo_mb", undoMemoryMb);
 }
 
 RoundSettings roundSettingsFor(ProjectStore& store) {
@@ -75,6 +77,13 @@ SettingsDialog::SettingsDialog(ProjectStore* store, RoundFactories factories, QW
     threads_->setSpecialValueText("default");
     threads_->setValue(machine.threads);
     machineForm->addRow("CPU threads", threads_);
+    undoMemory_ = new QSpinBox;
+    undoMemory_->setObjectName("inUndoMemory");
+    undoMemory_->setRange(16, 65536);
+    undoMemory_->setSuffix(" MB");
+    undoMemory_->setValue(machine.undoMemoryMb);
+    undoMemory_->setToolTip("Memory for the brush's undo history (each stroke keeps only the box it changed)");
+    machineForm->addRow("Undo memory", undoMemory_);
     layout->addWidget(machineBox);
 
     SpecialistSettings training;
@@ -182,6 +191,7 @@ bool SettingsDialog::apply() {
     MachineSettings machine;
     machine.device = device_->currentData().toString().toStdString();
     machine.threads = threads_->value();
+    machine.undoMemoryMb = undoMemory_->value();
     machine.save();
     if (!store_) return true;
     SpecialistSettings training = roundSettingsFor(*store_).training;

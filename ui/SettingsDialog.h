@@ -20,6 +20,7 @@ namespace ipnp {
 struct MachineSettings {
     std::string device = "cpu";
     int threads = 0;  // 0: LibTorch's default
+    int undoMemoryMb = 256;  // the brush's undo history cap (QSettings "edit/undo_mb")
     static MachineSettings load();
     void save() const;
 };
@@ -41,7 +42,7 @@ private:
     ProjectStore* store_;
     RoundFactories factories_;
     QComboBox *device_, *generalistKind_, *optimizer_;
-    QSpinBox *threads_, *iterations_, *batch_, *patch_, *width_, *checkpointEvery_;
+    QSpinBox *threads_, *undoMemory_, *iterations_, *batch_, *patch_, *width_, *checkpointEvery_;
     QDoubleSpinBox* learningRate_;
     QLineEdit* generalistFile_;
 };

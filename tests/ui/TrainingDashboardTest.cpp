@@ -100,8 +100,11 @@ private Q_SLOTS:
         // Back to the built-in generalist: saved; the training budget shows the project's 40 iterations.
         dialog.findChild<QComboBox*>("inGeneralistKind")->setCurrentIndex(0);
         QCOMPARE(dialog.findChild<QSpinBox*>("inIterations")->value(), 40);
+        QCOMPARE(dialog.findChild<QSpinBox*>("inUndoMemory")->value(), 256);  // the default cap
+        dialog.findChild<QSpinBox*>("inUndoMemory")->setValue(64);
         QVERIFY(dialog.apply());
         QCOMPARE(QSettings().value("run/threads", 0).toInt(), 1);
+        QCOMPARE(MachineSettings::load().undoMemoryMb, 64);
         QCOMPARE(ProjectSettings(*store).generalist(), std::string("builtin"));
         QCOMPARE(ProjectSettings(*store).roundTraining()->iterations, 40);
     }
