@@ -9,6 +9,7 @@
 #include "CliSupport.h"
 #include "DatasetImporter.h"
 #include "DemoCommand.h"
+#include "DicomImport.h"
 #include "Error.h"
 #include "OrganSchemaFile.h"
 #include "PartialLabelSimulator.h"
@@ -49,11 +50,11 @@ void addInit(CLI::App& app, GlobalOptions& global) {
 
 void addImport(CLI::App& app, GlobalOptions& global) {
     auto* command = app.add_subcommand(
-        "import", "Import an image (with --label), a folder of images, or a dataset folder with dataset.json "
-                  "(Decathlon/AMOS or nnU-Net v2)");
+        "import", "Import an image (with --label), a folder of images, a dataset folder with dataset.json "
+                  "(Decathlon/AMOS or nnU-Net v2), or a folder of DICOM series");
     static std::string path, label, name, modality = "CT";
     static bool fullyLabeled = false;
-    command->add_option("path", path, "image file, folder of images, or dataset folder")->required();
+    command->add_option("path", path, "image file, folder of images, dataset folder, or DICOM folder")->required();
     command->add_option("--label", label, "label map of the image (organ index per voxel)");
     command->add_option("--name", name, "scan name (default: the file name)");
     command->add_option("--modality", modality, "CT or MR (datasets say it themselves)")->capture_default_str();
@@ -62,7 +63,13 @@ void addImport(CLI::App& app, GlobalOptions& global) {
     command->callback([&global] {
         auto store = cli::openProject(global.project);
         std::vector<ScanImportRequest> requests;
-        if (fs::is_directory(path) && fs::exists(fs::path(path) / "dataset.json")) {
+        std::unique_ptr<DicomImportBatch> dicom;  // its converted series live until the import is done
+        if (fs::is_directory(path) && !fs::exists(fs::path(path) / "dataset.json") && holdsDicomFiles(path)) {
+            if (!label.empty() || !name.empty()) throw Error("--label and --name apply to a single image");
+            dicom = std::make_unique<DicomImportBatch>(path);
+            for (const std::string& note : dicom->notes()) std::fprintf(stderr, "note: %s\n", note.c_str());
+            requests = dicom->requests();
+        } else if (fs::is_directory(path) && fs::exists(fs::path(path) / "dataset.json")) {
             if (!label.empty()) throw Error("--label applies to a single image, not to a dataset folder");
             const DatasetDescription dataset = readDatasetDescription(path);
             for (const std::string& warning : dataset.warnings)

@@ -104,7 +104,7 @@ ScanImportSummary ScanImporter::importScans(const std::vector<ScanImportRequest>
         StagedScan scan;
         scan.name = request.name.empty() ? imageStem(request.image) : request.name;
         scan.modality = request.modality;
-        scan.sourcePath = fs::absolute(request.image).lexically_normal().string();
+        scan.sourcePath = !request.sourcePath.empty() ? request.sourcePath : fs::absolute(request.image).lexically_normal().string();
         if (options.progress) options.progress(n, requests.size(), "importing " + scan.name);
 
         if (!fs::exists(request.image)) throw Error(request.image, "no such file");

@@ -15,6 +15,9 @@ namespace ipnp {
 struct ScanImportRequest {
     std::string image;
     std::optional<std::string> labelMap;
+    // What the scan came from, as recorded in the project; empty: the image file. (A DICOM series is
+    // converted to a temporary image first: its source is the folder and series, not that file.)
+    std::string sourcePath;
     std::string name;  // empty: the image's file name without extension
     std::string modality = "CT";
     // Label value in the file -> organ index of the project. Empty: values are organ indices.

@@ -1,0 +1,87 @@
+#include "DicomImport.h"
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <random>
+#include <set>
+
+#include "DicomSeries.h"
+#include "Error.h"
+#include "ImageFile.h"
+
+namespace ipnp {
+
+namespace fs = std::filesystem;
+
+bool holdsDicomFiles(const std::string& folder) {
+    std::error_code error;
+    for (auto it = fs::recursive_directory_iterator(folder, error); !error && it != fs::recursive_directory_iterator();
+         it.increment(error)) {
+        if (!it->is_regular_file()) continue;
+        std::ifstream in(it->path(), std::ios::binary);
+        char magic[132] = {};
+        in.read(magic, sizeof magic);
+        if (in.gcount() == 132 && std::string(magic + 128, 4) == "DICM") return true;
+    }
+    return false;
+}
+
+namespace {
+
+// CT and most MR series hold integers: int16 files are half the size of float ones.
+bool fitsInt16(const FloatVolume& image) {
+    for (float v : image.voxels())
+        if (v != std::round(v) || v < std::numeric_limits<std::int16_t>::min() || v > std::numeric_limits<std::int16_t>::max())
+            return false;
+    return true;
+}
+
+}  // namespace
+
+DicomImportBatch::DicomImportBatch(const std::string& folder) {
+    const DicomFolderContents contents = scanDicomFolder(folder);
+    notes_ = contents.skipped;
+    if (contents.series.empty()) throw Error(folder, "holds no DICOM image series");
+    std::random_device random;
+    temporaryFolder_ = (fs::temp_directory_path() / ("ipnp-dicom-" + std::to_string(random()))).string();
+    fs::create_directories(temporaryFolder_);
+    try {
+        std::set<std::string> names;
+        for (const DicomSeries& series : contents.series) {
+            DicomVolume volume = readDicomSeries(series);
+            for (const std::string& warning : volume.warnings) notes_.push_back(warning);
+            std::string name = series.suggestedName();
+            for (int n = 2; names.count(name); ++n) name = series.suggestedName() + "_" + std::to_string(n);
+            names.insert(name);
+            const std::string file = (fs::path(temporaryFolder_) / (name + ".nii.gz")).string();
+            if (fitsInt16(volume.image)) {
+                ScanVolume ct(volume.image.geometry());
+                for (std::size_t v = 0; v < ct.voxelCount(); ++v) ct.data()[v] = std::int16_t(volume.image.data()[v]);
+                writeVolume(ct, file);
+            } else {
+                writeVolume(volume.image, file);
+            }
+            ScanImportRequest request;
+            request.image = file;
+            request.name = name;
+            request.modality = series.modality == "MR" ? "MR" : "CT";
+            request.sourcePath = fs::absolute(folder).lexically_normal().string() + " (DICOM series " +
+                                 (series.seriesInstanceUid.empty() ? std::string("without UID") : series.seriesInstanceUid) +
+                                 ", " + std::to_string(series.slices.size()) + " files)";
+            requests_.push_back(std::move(request));
+        }
+    } catch (...) {
+        std::error_code ignored;
+        fs::remove_all(temporaryFolder_, ignored);
+        throw;
+    }
+}
+
+DicomImportBatch::~DicomImportBatch() {
+    std::error_code ignored;
+    if (!temporaryFolder_.empty()) fs::remove_all(temporaryFolder_, ignored);
+}
+
+}  // namespace ipnp

@@ -1,0 +1,34 @@
+#pragma once
+// The image series of a DICOM folder as scan import requests: each series is read (core/io's
+// DicomSeries), converted to a NIfTI in a temporary folder that lives as long as the batch, and
+// named after its patient and series; its source is recorded as the folder and series UID.
+#include <string>
+#include <vector>
+
+#include "ScanImporter.h"
+
+namespace ipnp {
+
+// True when the folder (or a folder below it) holds a DICOM Part 10 file.
+bool holdsDicomFiles(const std::string& folder);
+
+class DicomImportBatch {
+public:
+    // Reads every series; throws ipnp::Error naming the file or series that cannot be read (a
+    // damaged file, a gantry tilt), with nothing written to any project.
+    explicit DicomImportBatch(const std::string& folder);
+    ~DicomImportBatch();
+    DicomImportBatch(const DicomImportBatch&) = delete;
+    DicomImportBatch& operator=(const DicomImportBatch&) = delete;
+
+    const std::vector<ScanImportRequest>& requests() const { return requests_; }
+    // Files skipped (not DICOM, no image) and warnings (irregular spacing resampled).
+    const std::vector<std::string>& notes() const { return notes_; }
+
+private:
+    std::string temporaryFolder_;
+    std::vector<ScanImportRequest> requests_;
+    std::vector<std::string> notes_;
+};
+
+}  // namespace ipnp
