@@ -10,9 +10,11 @@
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcobject.h>
 #include <dcmtk/dcmdata/dcrledrg.h>
 #include <dcmtk/dcmjpeg/djdecode.h>
 #include <dcmtk/dcmjpls/djdecode.h>
+#include <gdcmImageReader.h>
 
 #include "Error.h"
 
@@ -22,9 +24,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void registerDecoders() {
+void initialiseDcmtk() {
     static std::once_flag once;
     std::call_once(once, [] {
+        // Elements written with VR "UN" (GDCM does that when it makes explicit VR from implicit)
+        // are read with their dictionary VR, so positions and spacings stay numbers.
+        dcmEnableUnknownVRConversion.set(OFTrue);
         DJDecoderRegistration::registerCodecs();
         DJLSDecoderRegistration::registerCodecs();
         DcmRLEDecoderRegistration::registerCodecs();
@@ -78,6 +83,7 @@ std::string DicomSeries::suggestedName() const {
 
 DicomFolderContents scanDicomFolder(const std::string& folder) {
     if (!fs::is_directory(folder)) throw Error(folder, "is not a folder");
+    initialiseDcmtk();
     std::vector<fs::path> files;
     for (const auto& entry : fs::recursive_directory_iterator(folder))
         if (entry.is_regular_file()) files.push_back(entry.path());
@@ -153,19 +159,32 @@ DicomFolderContents scanDicomFolder(const std::string& folder) {
 
 namespace {
 
+// The decoded pixel data of a JPEG 2000 slice (little endian, as stored: no rescale).
+std::vector<char> decodeWithGdcm(const std::string& file) {
+    gdcm::ImageReader reader;
+    reader.SetFileName(file.c_str());
+    if (!reader.Read()) throw Error(file, "cannot decode its JPEG 2000 pixel data");
+    const gdcm::Image& image = reader.GetImage();
+    std::vector<char> buffer(image.GetBufferLength());
+    if (!image.GetBuffer(buffer.data())) throw Error(file, "cannot decode its JPEG 2000 pixel data");
+    return buffer;
+}
+
 struct DecodedSlice {
     std::vector<float> values;  // rows x columns, rescaled
 };
 
 DecodedSlice decodeSlice(const DicomSlice& slice, const DicomSeries& series) {
-    registerDecoders();
+    initialiseDcmtk();
     DcmFileFormat file;
     if (file.loadFile(slice.file.c_str()).bad()) throw Error(slice.file, "cannot be read");
     DcmDataset& data = *file.getDataset();
     const E_TransferSyntax syntax = data.getOriginalXfer();
-    if (syntax == EXS_JPEG2000 || syntax == EXS_JPEG2000LosslessOnly)
-        throw Error(slice.file, "JPEG 2000 compressed: not supported yet (convert it, e.g. `gdcmconv --raw`)");
-    if (data.chooseRepresentation(EXS_LittleEndianExplicit, nullptr).bad())
+    const bool jpeg2000 = syntax == EXS_JPEG2000 || syntax == EXS_JPEG2000LosslessOnly;
+    // DCMTK has no JPEG 2000 codec: GDCM (OpenJPEG) decodes those slices.
+    std::vector<char> gdcmPixels;
+    if (jpeg2000) gdcmPixels = decodeWithGdcm(slice.file);
+    else if (data.chooseRepresentation(EXS_LittleEndianExplicit, nullptr).bad())
         throw Error(slice.file, std::string("cannot decode its pixel data (transfer syntax ") +
                                     DcmXfer(syntax).getXferName() + ")");
     Uint16 rows = 0, columns = 0, allocated = 0, stored = 0, representation = 0, samples = 1;
@@ -190,7 +209,16 @@ DecodedSlice decodeSlice(const DicomSlice& slice, const DicomSeries& series) {
         if (representation == 1 && stored < 32 && (raw & (1u << (stored - 1)))) value -= double(1ull << stored);
         return float(value * slope + intercept);
     };
-    if (allocated == 16) {
+    if (jpeg2000) {
+        const std::size_t bytes = std::size_t(allocated / 8);
+        if (gdcmPixels.size() < count * bytes) throw Error(slice.file, "has too little pixel data");
+        for (std::size_t v = 0; v < count; ++v) {
+            std::uint32_t raw = 0;
+            if (bytes == 2) raw = std::uint32_t(std::uint8_t(gdcmPixels[2 * v])) | std::uint32_t(std::uint8_t(gdcmPixels[2 * v + 1])) << 8;
+            else raw = std::uint8_t(gdcmPixels[v]);
+            out.values[v] = toValue(raw);
+        }
+    } else if (allocated == 16) {
         const Uint16* pixels = nullptr;
         unsigned long length = 0;
         if (data.findAndGetUint16Array(DCM_PixelData, pixels, &length).bad() || !pixels || length < count)

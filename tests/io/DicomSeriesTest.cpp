@@ -1,6 +1,7 @@
 // DICOM series import on series this test writes itself with DCMTK (every voxel value and position
 // chosen by hand), and their compressed variants made with DCMTK's own command-line tools
-// (dcmcrle, dcmcjpeg, dcmcjpls, package dcmtk).
+// (dcmcrle, dcmcjpeg, dcmcjpls, package dcmtk); and a real CT series from ../shared/data, as stored
+// and as JPEG 2000 made by GDCM's gdcmconv --j2k.
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
@@ -9,6 +10,7 @@
 #include "DicomFixtures.h"
 #include "DicomSeries.h"
 #include "Error.h"
+#include "ImageFile.h"
 #include "TestSupport.h"
 
 using namespace ipnp;
@@ -71,6 +73,32 @@ private Q_SLOTS:
             QCOMPARE(found.series.size(), std::size_t(1));
             checkRegularVoxels(readDicomSeries(found.series[0]).image);
         }
+    }
+
+    void aRealCtSeriesAndItsJpeg2000Twin() {
+        // dcmqi's 3-slice liver CT (GE, 512 x 512, implicit VR): its grid must be the one of the
+        // label map dcmqi made from it (liver_seg.nrrd, read by ITK), and the JPEG 2000 copies must
+        // decode to the same voxels (GDCM decodes them; DCMTK has no JPEG 2000 codec).
+        const QString data = IPNP_SHARED_DATA "/dcmqi_liver_ct3slice";
+        if (!QFile::exists(data + "/ct/01.dcm")) QSKIP("../shared/data/dcmqi_liver_ct3slice is not there");
+        DicomFolderContents found;
+        QCOMPARE(errorOf([&] { found = scanDicomFolder((data + "/ct").toStdString()); }), QString());
+        QCOMPARE(found.series.size(), std::size_t(1));
+        DicomVolume original;
+        QCOMPARE(errorOf([&] { original = readDicomSeries(found.series[0]); }), QString());
+        const ImageHeader labels = readImageHeader((data + "/liver_seg.nrrd").toStdString());
+        QVERIFY2(original.image.geometry().sameGrid(labels.geometry, 1e-3),
+                 original.image.geometry().describeDifference(labels.geometry, 1e-3).c_str());
+        const QString j2k = dir.filePath("j2k");
+        QDir().mkpath(j2k);
+        for (const QString& name : QDir(data + "/ct").entryList({"*.dcm"})) {
+            const auto result = test::runProgram("gdcmconv", {"--j2k", QDir(data + "/ct").filePath(name), QDir(j2k).filePath(name)});
+            QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+        }
+        DicomVolume decoded;
+        QCOMPARE(errorOf([&] { decoded = readDicomSeries(scanDicomFolder(j2k.toStdString()).series.at(0)); }), QString());
+        QVERIFY(decoded.image.geometry().sameGrid(original.image.geometry()));
+        QVERIFY(decoded.image.voxels() == original.image.voxels());
     }
 
     void seriesAreGroupedEvenWithoutUidsAndOtherFilesSkipped() {
