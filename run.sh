@@ -17,6 +17,7 @@ PACKAGES=(
   libinsighttoolkit5-dev libgdcm-tools  # image IO; gdcm tools silence ITK's config warnings
   libtorch-dev libopenblas0-pthread  # the specialist; OpenBLAS, not the slow reference BLAS
   libdcmtk-dev dcmtk                # DICOM (dcmtk: the tools the tests make compressed series with)
+  dcm2niix                          # the DICOM import benchmark's peer
   libsqlite3-dev libssl-dev zlib1g-dev
   nlohmann-json3-dev libcli11-dev
   xvfb xauth                        # tests run under Xvfb when there is no display

@@ -18,6 +18,9 @@ section "built-in generalist, one organ in a 128^3 region on one core (target < 
 section "import of a 512x512x300 CT (peer: gzip -dc, target <= 2x)"
 "$BENCH_DIR/import_bench.sh" "$BUILD_DIR"
 
+section "DICOM import of a 300-slice 512x512 CT series (peer: dcm2niix -z y -1, target <= 1.5x)"
+"$BENCH_DIR/dicom_import_bench.sh" "$BUILD_DIR"
+
 section "phantom generation (target: 20 cases of 96^3 in < 60 s on 2 cores)"
 phantom_dir=$(mktemp -d)
 trap 'rm -rf "$phantom_dir"' EXIT
