@@ -40,10 +40,18 @@ bool fitsInt16(const FloatVolume& image) {
 
 }  // namespace
 
-DicomImportBatch::DicomImportBatch(const std::string& folder) {
-    const DicomFolderContents contents = scanDicomFolder(folder);
+DicomImportBatch::DicomImportBatch(const std::string& folder) : DicomImportBatch(folder, {}) {}
+
+DicomImportBatch::DicomImportBatch(const std::string& folder, const std::vector<std::size_t>& chosenSeries) {
+    DicomFolderContents contents = scanDicomFolder(folder);
     notes_ = contents.skipped;
     if (contents.series.empty()) throw Error(folder, "holds no DICOM image series");
+    if (!chosenSeries.empty()) {
+        std::vector<DicomSeries> chosen;
+        for (std::size_t n : chosenSeries)
+            if (n < contents.series.size()) chosen.push_back(contents.series[n]);
+        contents.series = std::move(chosen);
+    }
     std::random_device random;
     temporaryFolder_ = (fs::temp_directory_path() / ("ipnp-dicom-" + std::to_string(random()))).string();
     fs::create_directories(temporaryFolder_);

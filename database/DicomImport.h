@@ -17,6 +17,8 @@ public:
     // Reads every series; throws ipnp::Error naming the file or series that cannot be read (a
     // damaged file, a gantry tilt), with nothing written to any project.
     explicit DicomImportBatch(const std::string& folder);
+    // Only the series at these positions of scanDicomFolder(folder).series (the import dialog's choice).
+    DicomImportBatch(const std::string& folder, const std::vector<std::size_t>& chosenSeries);
     ~DicomImportBatch();
     DicomImportBatch(const DicomImportBatch&) = delete;
     DicomImportBatch& operator=(const DicomImportBatch&) = delete;

@@ -25,6 +25,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "CoverageTableModel.h"
+#include "DicomImportDialog.h"
 #include "DisplayPanel.h"
 #include "EditPanel.h"
 #include "ImageFile.h"
@@ -283,6 +284,11 @@ void MainWindow::buildMenus() {
         if (!folder.isEmpty()) openProject(folder);
     });
     open->setShortcut(QKeySequence::Open);
+    file->addAction("&Import DICOM folder…", this, [this] {
+        if (!store_) return showError("Open a project first (File › Open project).");
+        const QString folder = QFileDialog::getExistingDirectory(this, "A folder of DICOM series");
+        if (!folder.isEmpty()) importDicomFolder(folder);
+    });
     file->addAction("&Settings…", QKeySequence::Preferences, this, [this] { editSettings(); });
     file->addSeparator();
     file->addAction("&Quit", QKeySequence::Quit, this, &QWidget::close);
@@ -326,6 +332,16 @@ void MainWindow::buildMenus() {
                            QString("IPnP Studio %1\nIteratively prompting and pseudo-labeling: recover the organs "
                                    "a partially labeled dataset lacks.").arg(QApplication::applicationVersion()));
     });
+}
+
+DicomImportDialog* MainWindow::importDicomFolder(const QString& folder) {
+    if (!store_) return nullptr;
+    auto* dialog = new DicomImportDialog(folder, QString::fromStdString(store_->folder()), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &DicomImportDialog::failed, this, &MainWindow::showError);
+    connect(dialog, &DicomImportDialog::imported, this, [this] { refreshBrowser(); });
+    dialog->open();
+    return dialog;
 }
 
 bool MainWindow::editSettings() {

@@ -62,6 +62,9 @@ public:
     QTableWidget* scanTable() const { return scanTable_; }
     TrainingDashboard* dashboard() const { return dashboard_; }
     RoundRunner* roundRunner() const { return runner_; }
+    // File › Import DICOM folder: the series found, chosen, imported into the open project.
+    // Returns the dialog (open, non-modal) or nullptr without a project.
+    class DicomImportDialog* importDicomFolder(const QString& folder);
     // Opens the settings dialog (modal); returns whether it was accepted.
     bool editSettings();
     TimeLapseBar* timeLapse() const { return timeLapse_; }

@@ -21,6 +21,8 @@
 #include "SliceView.h"
 #include "TimeLapseBar.h"
 #include "SqliteDatabase.h"
+#include "DicomFixtures.h"
+#include "DicomImportDialog.h"
 #include "MaskEditor.h"
 #include "ProjectFixtures.h"
 #include "TestSupport.h"
@@ -326,12 +328,58 @@ private Q_SLOTS:
         QCOMPARE(window.scene()->labelAt({9, 9, 9}), organ);
     }
 
+    void dicomSeriesAreChosenInTheImportDialog() {
+        const QString dicom = dir.filePath("dicom");
+        test::SliceSpec first, second;
+        second.series = "1.2.826.0.1.3680043.10.1001.2";
+        second.seriesNumber = 4;
+        second.intercept = -1000;
+        QVERIFY(test::writeRegularSeries(dicom + "/a", first));
+        QVERIFY(test::writeRegularSeries(dicom + "/b", second));
+        MainWindow window;
+        window.show();
+        QVERIFY(window.openProject(project));
+        QVERIFY(waitForLoad(window));
+        const int scansBefore = window.scanTable()->rowCount();
+        DicomImportDialog* dialog = window.importDicomFolder(dicom);
+        QVERIFY(dialog);
+        QTRY_VERIFY_WITH_TIMEOUT(!dialog->scanning(), 10000);
+        QTableWidget* table = dialog->seriesTable();
+        QCOMPARE(table->rowCount(), 2);
+        QCOMPARE(table->item(0, 0)->text(), QString("P7_s3"));
+        QCOMPARE(table->item(0, 3)->text(), QString("abdomen"));
+        QCOMPARE(table->item(0, 5)->text(), QString("4"));
+        dialog->grab().save(screenshotPath("dicom_import_dialog"));
+        table->item(1, 0)->setCheckState(Qt::Unchecked);  // only the first series
+        QSignalSpy imported(dialog, &DicomImportDialog::imported);
+        dialog->importChecked();
+        QVERIFY(imported.wait(20000));
+        QCOMPARE(imported.at(0).at(0).toInt(), 1);
+        QCOMPARE(window.scanTable()->rowCount(), scansBefore + 1);
+        QCOMPARE(queryText(project, "SELECT COUNT(*) FROM scans WHERE name = 'P7_s3'"), std::string("1"));
+
+        // A damaged file: named in the dialog's failure, nothing imported.
+        const QString damaged = dir.filePath("dicom-damaged");
+        QVERIFY(test::writeRegularSeries(damaged, second));
+        QFile cut(damaged + "/slice_8.dcm");
+        QVERIFY(cut.resize(300));
+        const QStringList before = test::logicalDump(project + "/project.ipnp");
+        DicomImportDialog* bad = window.importDicomFolder(damaged);
+        QSignalSpy failed(bad, &DicomImportDialog::failed);
+        QVERIFY(failed.wait(10000));
+        QVERIFY2(failed.at(0).at(0).toString().contains("slice_8.dcm"), qPrintable(failed.at(0).at(0).toString()));
+        QCOMPARE(test::logicalDump(project + "/project.ipnp"), before);
+        bad->close();
+        QTRY_VERIFY(window.findChild<QMessageBox*>("dlgError") != nullptr);
+    }
+
     void aBadFolderShowsAnErrorAndKeepsTheOpenProject() {
         MainWindow window;
         window.show();
         QVERIFY(window.openProject(project));
         QVERIFY(waitForLoad(window));
         const QString title = window.windowTitle();
+        const int rows = window.coverageModel()->rowCount();
         QSignalSpy errors(&window, &MainWindow::errorShown);
         const QString bad = dir.filePath("not-a-project");
         QDir().mkpath(bad);
@@ -340,7 +388,7 @@ private Q_SLOTS:
         QVERIFY2(errors.at(0).at(0).toString().contains(bad), qPrintable(errors.at(0).at(0).toString()));
         QTRY_VERIFY(window.findChild<QMessageBox*>("dlgError") != nullptr);
         QCOMPARE(window.windowTitle(), title);
-        QCOMPARE(window.coverageModel()->rowCount(), 4);
+        QCOMPARE(window.coverageModel()->rowCount(), rows);
         window.findChild<QMessageBox*>("dlgError")->close();
     }
 };
