@@ -4,12 +4,10 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
-#include <random>
 #include <set>
 
 #include "DicomSeries.h"
 #include "Error.h"
-#include "ImageFile.h"
 
 namespace ipnp {
 
@@ -52,44 +50,29 @@ DicomImportBatch::DicomImportBatch(const std::string& folder, const std::vector<
             if (n < contents.series.size()) chosen.push_back(contents.series[n]);
         contents.series = std::move(chosen);
     }
-    std::random_device random;
-    temporaryFolder_ = (fs::temp_directory_path() / ("ipnp-dicom-" + std::to_string(random()))).string();
-    fs::create_directories(temporaryFolder_);
-    try {
-        std::set<std::string> names;
-        for (const DicomSeries& series : contents.series) {
-            DicomVolume volume = readDicomSeries(series);
-            for (const std::string& warning : volume.warnings) notes_.push_back(warning);
-            std::string name = series.suggestedName();
-            for (int n = 2; names.count(name); ++n) name = series.suggestedName() + "_" + std::to_string(n);
-            names.insert(name);
-            const std::string file = (fs::path(temporaryFolder_) / (name + ".nii.gz")).string();
-            if (fitsInt16(volume.image)) {
-                ScanVolume ct(volume.image.geometry());
-                for (std::size_t v = 0; v < ct.voxelCount(); ++v) ct.data()[v] = std::int16_t(volume.image.data()[v]);
-                writeVolume(ct, file);
-            } else {
-                writeVolume(volume.image, file);
-            }
-            ScanImportRequest request;
-            request.image = file;
-            request.name = name;
-            request.modality = series.modality == "MR" ? "MR" : "CT";
-            request.sourcePath = fs::absolute(folder).lexically_normal().string() + " (DICOM series " +
-                                 (series.seriesInstanceUid.empty() ? std::string("without UID") : series.seriesInstanceUid) +
-                                 ", " + std::to_string(series.slices.size()) + " files)";
-            requests_.push_back(std::move(request));
+    std::set<std::string> names;
+    for (const DicomSeries& series : contents.series) {
+        DicomVolume volume = readDicomSeries(series);
+        for (const std::string& warning : volume.warnings) notes_.push_back(warning);
+        std::string name = series.suggestedName();
+        for (int n = 2; names.count(name); ++n) name = series.suggestedName() + "_" + std::to_string(n);
+        names.insert(name);
+        ScanImportRequest request;
+        request.name = name;
+        request.modality = series.modality == "MR" ? "MR" : "CT";
+        request.sourcePath = fs::absolute(folder).lexically_normal().string() + " (DICOM series " +
+                             (series.seriesInstanceUid.empty() ? std::string("without UID") : series.seriesInstanceUid) +
+                             ", " + std::to_string(series.slices.size()) + " files)";
+        request.image = request.sourcePath;  // names the series in messages
+        if (fitsInt16(volume.image)) {
+            auto ct = std::make_shared<ScanVolume>(volume.image.geometry());
+            for (std::size_t v = 0; v < ct->voxelCount(); ++v) ct->data()[v] = std::int16_t(volume.image.data()[v]);
+            request.int16Image = std::move(ct);
+        } else {
+            request.floatImage = std::make_shared<FloatVolume>(std::move(volume.image));
         }
-    } catch (...) {
-        std::error_code ignored;
-        fs::remove_all(temporaryFolder_, ignored);
-        throw;
+        requests_.push_back(std::move(request));
     }
-}
-
-DicomImportBatch::~DicomImportBatch() {
-    std::error_code ignored;
-    if (!temporaryFolder_.empty()) fs::remove_all(temporaryFolder_, ignored);
 }
 
 }  // namespace ipnp

@@ -1,7 +1,8 @@
 #pragma once
 // The image series of a DICOM folder as scan import requests: each series is read (core/io's
-// DicomSeries), converted to a NIfTI in a temporary folder that lives as long as the batch, and
-// named after its patient and series; its source is recorded as the folder and series UID.
+// DicomSeries) into memory (int16 when its values allow, else float) and named after its patient
+// and series; ScanImporter writes it once, into the project, with the folder and series UID as
+// its source. (The whole batch is held in memory until the import is done.)
 #include <string>
 #include <vector>
 
@@ -19,16 +20,12 @@ public:
     explicit DicomImportBatch(const std::string& folder);
     // Only the series at these positions of scanDicomFolder(folder).series (the import dialog's choice).
     DicomImportBatch(const std::string& folder, const std::vector<std::size_t>& chosenSeries);
-    ~DicomImportBatch();
-    DicomImportBatch(const DicomImportBatch&) = delete;
-    DicomImportBatch& operator=(const DicomImportBatch&) = delete;
 
     const std::vector<ScanImportRequest>& requests() const { return requests_; }
     // Files skipped (not DICOM, no image) and warnings (irregular spacing resampled).
     const std::vector<std::string>& notes() const { return notes_; }
 
 private:
-    std::string temporaryFolder_;
     std::vector<ScanImportRequest> requests_;
     std::vector<std::string> notes_;
 };

@@ -107,15 +107,41 @@ ScanImportSummary ScanImporter::importScans(const std::vector<ScanImportRequest>
         scan.sourcePath = !request.sourcePath.empty() ? request.sourcePath : fs::absolute(request.image).lexically_normal().string();
         if (options.progress) options.progress(n, requests.size(), "importing " + scan.name);
 
-        if (!fs::exists(request.image)) throw Error(request.image, "no such file");
+        const bool inMemory = request.int16Image || request.floatImage;
+        if (!inMemory && !fs::exists(request.image)) throw Error(request.image, "no such file");
         if (!isValidScanName(scan.name))
             throw Error(request.image, "'" + scan.name + "' cannot be a scan name (use letters, digits, '.', '_', '-'; "
                                        "pass --name)");
         if (const auto existing = store_.scanByName(scan.name); existing || batchNames.count(scan.name)) {
-            const std::string hash = Sha256::ofFile(request.image);
+            const std::string hash = inMemory ? std::string() : Sha256::ofFile(request.image);
             if (existing && existing->sourceSha256 == hash)
                 throw Error(request.image, "already imported as scan '" + scan.name + "' (same SHA-256)");
             throw Error(request.image, "a scan named '" + scan.name + "' is already in the project; pass --name");
+        }
+
+        if (inMemory) {
+            // Written once, into the project; the file's hash doubles as the source's (the same
+            // series imported twice gives the same bytes, and is refused below).
+            scan.file = "volumes/" + scan.name + ".nii.gz";
+            const std::string destination = store_.pathOf(scan.file);
+            staged.add(destination);
+            if (request.int16Image) {
+                writeVolume(*request.int16Image, destination);
+                scan.geometry = request.int16Image->geometry();
+                scan.voxelType = toString(ComponentType::Int16);
+            } else {
+                writeVolume(*request.floatImage, destination);
+                scan.geometry = request.floatImage->geometry();
+                scan.voxelType = toString(ComponentType::Float32);
+            }
+            scan.sourceSha256 = scan.fileSha256 = Sha256::ofFile(destination);
+            if (const auto existing = store_.scanBySourceHash(scan.sourceSha256))
+                throw Error(request.image, "already imported as scan '" + existing->name + "' (same SHA-256)");
+            if (!batchHashes.insert(scan.sourceSha256).second)
+                throw Error(request.image, "is listed twice in this import (same SHA-256)");
+            batchNames.insert(scan.name);
+            scans.push_back(std::move(scan));
+            continue;
         }
 
         // Decode the image (validates every byte) while its bytes are copied and hashed.

@@ -3,12 +3,14 @@
 // the batch is validated and written first, then one transaction records them all; on any error
 // the files written so far are removed and the project is as it was.
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "Progress.h"
 #include "ProjectStore.h"
+#include "Volume.h"
 
 namespace ipnp {
 
@@ -18,6 +20,10 @@ struct ScanImportRequest {
     // What the scan came from, as recorded in the project; empty: the image file. (A DICOM series is
     // converted to a temporary image first: its source is the folder and series, not that file.)
     std::string sourcePath;
+    // An image held in memory instead of a file (a converted DICOM series): written once, straight
+    // into the project. `image` then only names it in messages.
+    std::shared_ptr<const Volume<std::int16_t>> int16Image;
+    std::shared_ptr<const Volume<float>> floatImage;
     std::string name;  // empty: the image's file name without extension
     std::string modality = "CT";
     // Label value in the file -> organ index of the project. Empty: values are organ indices.

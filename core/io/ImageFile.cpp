@@ -3,6 +3,9 @@
 #include <zlib.h>
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <thread>
 
 #include <itkImage.h>
 #include <itkImageFileReader.h>
@@ -241,26 +244,50 @@ LabelMap readLabelMap(const std::string& path) {
 
 namespace {
 
-// Compresses `from` into `to` at `level` (1..9) and removes `from`; errors name `path`.
+// One gzip member holding `size` bytes at `data`, compressed at `level`.
+std::string gzipMember(const char* data, std::size_t size, int level) {
+    z_stream stream{};
+    if (deflateInit2(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return {};
+    std::string out(deflateBound(&stream, uLong(size)) + 64, '\0');
+    stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data));
+    stream.avail_in = uInt(size);
+    stream.next_out = reinterpret_cast<Bytef*>(out.data());
+    stream.avail_out = uInt(out.size());
+    const int result = deflate(&stream, Z_FINISH);
+    out.resize(stream.total_out);
+    deflateEnd(&stream);
+    return result == Z_STREAM_END ? out : std::string();
+}
+
+// Compresses `from` into `to` at `level` (1..9) and removes `from`; errors name `path`. Like pigz,
+// the data is cut into pieces compressed on all cores, each a gzip member of its own: the file is
+// one valid gzip stream (members concatenate), read by zlib, ITK, nibabel and gzip alike.
 void gzipFile(const std::string& from, const std::string& to, int level, const std::string& path) {
-    std::FILE* in = std::fopen(from.c_str(), "rb");
-    if (!in) throw Error(path, "cannot write (temporary file vanished)");
-    const std::string mode = "wb" + std::to_string(std::clamp(level, 1, 9));
-    gzFile out = gzopen(to.c_str(), mode.c_str());
-    if (!out) {
-        std::fclose(in);
-        throw Error(path, "cannot write");
+    std::string plain;
+    {
+        std::ifstream in(from, std::ios::binary);
+        if (!in) throw Error(path, "cannot write (temporary file vanished)");
+        plain.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     }
-    gzbuffer(out, 1 << 20);
-    std::vector<char> buffer(1 << 20);
-    bool ok = true;
-    for (std::size_t n; ok && (n = std::fread(buffer.data(), 1, buffer.size(), in)) > 0;)
-        ok = gzwrite(out, buffer.data(), unsigned(n)) == int(n);
-    ok = !std::ferror(in) && ok;
-    std::fclose(in);
-    ok = gzclose(out) == Z_OK && ok;
     std::remove(from.c_str());
-    if (!ok) throw Error(path, "cannot write (disk full?)");
+    constexpr std::size_t kMinimumPiece = 8u << 20;
+    const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
+    const std::size_t pieces = std::max<std::size_t>(1, std::min(cores, plain.size() / kMinimumPiece));
+    const std::size_t pieceSize = (plain.size() + pieces - 1) / pieces;
+    std::vector<std::string> members(pieces);
+    std::vector<std::thread> workers;
+    for (std::size_t n = 0; n < pieces; ++n)
+        workers.emplace_back([&, n] {
+            const std::size_t first = std::min(plain.size(), n * pieceSize);
+            members[n] = gzipMember(plain.data() + first, std::min(pieceSize, plain.size() - first), std::clamp(level, 1, 9));
+        });
+    for (std::thread& worker : workers) worker.join();
+    std::ofstream out(to, std::ios::binary);
+    for (const std::string& member : members) {
+        if (member.empty()) throw Error(path, "cannot compress");
+        out.write(member.data(), std::streamsize(member.size()));
+    }
+    if (!out.flush()) throw Error(path, "cannot write (disk full?)");
 }
 
 }  // namespace

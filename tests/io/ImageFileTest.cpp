@@ -114,6 +114,28 @@ private Q_SLOTS:
         }
     }
 
+    void largeFilesAreCompressedInPiecesThatEveryReaderJoins() {
+        // 256^3 int16 (32 MiB) is cut into pieces compressed in parallel, one gzip member each: the
+        // file must still be one gzip stream to gzip itself, to nibabel and to this project's reader.
+        ImageGeometry g;
+        g.size = {256, 256, 256};
+        ScanVolume volume(g);
+        for (std::size_t v = 0; v < volume.voxelCount(); ++v) volume.data()[v] = std::int16_t(v % 65521 - 30000);
+        const QString file = path("large.nii.gz");
+        writeVolume(volume, file.toStdString());
+        const auto members = test::runProgram("/bin/sh", {"-c", "gzip -t '" + file + "' && gzip -dc '" + file + "' | wc -c"});
+        QVERIFY2(members.exitCode == 0, qPrintable(members.err));
+        QCOMPARE(members.out.trimmed(), QString::number(352 + 256 * 256 * 256 * 2));  // NIfTI-1 header + voxels
+        QVERIFY(readVolume<std::int16_t>(file.toStdString()).voxels() == volume.voxels());
+        if (!test::debianPythonHasNibabel()) QSKIP("/usr/bin/python3 lacks nibabel (apt-get install python3-nibabel)");
+        // Voxel (i, j, k) holds (i + 256 j + 65536 k) % 65521 - 30000: (255, 255, 255) -> 16777215 % 65521 - 30000.
+        const auto nib = test::runProgram("/usr/bin/python3", {"-c",
+            "import nibabel, numpy, sys; a = numpy.asarray(nibabel.load(sys.argv[1]).dataobj); print(a.shape, a[255, 255, 255], a[1, 2, 3])",
+            file});
+        QVERIFY2(nib.exitCode == 0, qPrintable(nib.err));
+        QCOMPARE(nib.out.trimmed(), QString("(256, 256, 256) %1 %2").arg(16777215 % 65521 - 30000).arg((1 + 512 + 196608) % 65521 - 30000));
+    }
+
     void missingFileIsNamed() {
         const QString message = errorOf([&] { readRawImage(path("nothing.nii.gz").toStdString()); });
         QVERIFY(message.contains("nothing.nii.gz") && message.contains("no such file"));
