@@ -14,7 +14,8 @@ PACKAGES=(
   qt6-base-dev libqt6opengl6-dev    # Qt Core/Gui/Widgets/Test, QOpenGLWidget for the VTK views
   qt6-charts-dev                    # the training dashboard's charts
   libvtk9-dev libgl1-mesa-dri       # slice and 3D views; Mesa renders them without a GPU
-  libinsighttoolkit5-dev libgdcm-tools  # image IO; gdcm tools silence ITK's config warnings
+  libinsighttoolkit5-dev libgdcm-dev libgdcm-tools  # image IO; GDCM decodes JPEG 2000 DICOM; its tools
+                                    # silence ITK's config warnings and make the tests' JPEG 2000 series
   libtorch-dev libopenblas0-pthread  # the specialist; OpenBLAS, not the slow reference BLAS
   libdcmtk-dev dcmtk                # DICOM (dcmtk: the tools the tests make compressed series with)
   dcm2niix                          # the DICOM import benchmark's peer

@@ -28,4 +28,9 @@ function(ipnp_add_test name)
   endif()
   set_tests_properties(${name} PROPERTIES LABELS "${labels}" TIMEOUT ${T_TIMEOUT}
     ENVIRONMENT "QT_QPA_PLATFORM=${platform};QTEST_FUNCTION_TIMEOUT=${T_TIMEOUT}000")
+  if(T_GUI)
+    # One X server for the whole run: two windows at once would steal each other's focus, pointer
+    # and activation (keyboard shortcuts go to the active window only).
+    set_tests_properties(${name} PROPERTIES RESOURCE_LOCK display)
+  endif()
 endfunction()

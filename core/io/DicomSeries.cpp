@@ -103,7 +103,12 @@ DicomFolderContents scanDicomFolder(const std::string& folder) {
         }
         DcmDataset& data = *file.getDataset();
         if (!data.tagExists(DCM_PixelData)) {
-            out.skipped.push_back(path.string() + ": DICOM without an image (" + text(data, DCM_Modality) + "), skipped");
+            // A slice of an image series without its pixels would leave a gap: refuse it. Other
+            // objects (structure sets, reports, DICOMDIR) are not images: note and skip them.
+            const std::string modality = text(data, DCM_Modality);
+            if (data.tagExists(DCM_ImagePositionPatient) && (modality == "CT" || modality == "MR" || modality == "PT"))
+                throw Error(path.string(), "is a " + modality + " slice without pixel data (damaged export?)");
+            out.skipped.push_back(path.string() + ": DICOM without an image (" + modality + "), skipped");
             continue;
         }
         DicomSeries header;

@@ -7,6 +7,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
+
 #include "DicomFixtures.h"
 #include "DicomSeries.h"
 #include "Error.h"
@@ -194,6 +197,18 @@ private Q_SLOTS:
         QVERIFY(cut.resize(200));
         error = errorOf([&] { scanDicomFolder(damaged.toStdString()); });
         QVERIFY2(error.contains("slice_8.dcm") && error.contains("damaged DICOM file"), qPrintable(error));
+
+        // A slice whose pixel data is gone: named, never skipped (the series would have a gap).
+        const QString noPixels = dir.filePath("no-pixels");
+        QVERIFY(writeRegularSeries(noPixels));
+        {
+            DcmFileFormat file;
+            QVERIFY(file.loadFile((noPixels + "/slice_8.dcm").toStdString().c_str()).good());
+            delete file.getDataset()->remove(DCM_PixelData);
+            QVERIFY(file.saveFile((noPixels + "/slice_8.dcm").toStdString().c_str(), EXS_LittleEndianExplicit).good());
+        }
+        error = errorOf([&] { scanDicomFolder(noPixels.toStdString()); });
+        QVERIFY2(error.contains("slice_8.dcm") && error.contains("without pixel data"), qPrintable(error));
 
         // A sagittal series (rows run head to foot): its grid's directions are the header's.
         const QString sagittal = dir.filePath("sagittal");

@@ -137,8 +137,10 @@ private Q_SLOTS:
 
         // The hover read-out under the mouse.
         SliceView* axial = window.sliceView(SliceOrientation::Axial);
-        QTest::mouseMove(axial, axial->rect().center());
-        QTest::qWait(50);
+        // An event, not the X pointer: the read-out must not depend on what else is on the screen.
+        QMouseEvent hover(QEvent::MouseMove, QPointF(axial->rect().center()), axial->mapToGlobal(QPointF(axial->rect().center())),
+                          Qt::NoButton, Qt::NoButton, Qt::NoModifier);
+        QApplication::sendEvent(axial, &hover);
         QVERIFY2(window.findChild<QLabel*>("lblHover")->text().startsWith("voxel ("),
                  qPrintable(window.findChild<QLabel*>("lblHover")->text()));
 
