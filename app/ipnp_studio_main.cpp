@@ -2,6 +2,7 @@
 // identity (for QSettings), the main window, and the project named on the command line.
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QMessageBox>
 #include <QTimer>
 #include <cstdio>
 
@@ -37,6 +38,12 @@ int main(int argc, char** argv) {
     parser.addOption(autoAccept);
     parser.process(app);
 
+    if (const QString problem = ipnp::VtkOpenGLWidget::openGlProblem(); !problem.isEmpty()) {
+        std::fprintf(stderr, "ipnp-studio: %s\n", qPrintable(problem));
+        std::fflush(stderr);
+        QMessageBox::critical(nullptr, "IPnP Studio", problem);
+        return 1;
+    }
     ipnp::MainWindow window(ipnp::torchRoundFactories());
     window.show();
     const QStringList positional = parser.positionalArguments();

@@ -36,6 +36,13 @@ else
   QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1600x1200x24" "$BUILD_DIR/bench/bench_gui_responsiveness"
 fi
 
+section "IPnP Studio with a 512x512x300 CT (open < 1 s, RSS < 3x voxels, scroll < 30 ms, 3D < 2 s)"
+if [ -n "${DISPLAY:-}" ]; then
+  QT_QPA_PLATFORM=xcb "$BUILD_DIR/bench/bench_gui_big_scan"
+else
+  QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1280x1024x24" "$BUILD_DIR/bench/bench_gui_big_scan"
+fi
+
 # The specialist network (models/): 2 threads on both sides, the Python twin run by Debian's
 # python3-torch. Measured on 2 shared cores (load 2-4): 0.5 + 1 + 4 + 13.5 minutes; the memory
 # run is the long one (2025 windows), hence width 8 there (it says so; width 16 took 22 minutes).

@@ -2,6 +2,7 @@
 
 #include <QMouseEvent>
 #include <QOpenGLContext>
+#include <QOffscreenSurface>
 #include <QOpenGLExtraFunctions>
 #include <QSurfaceFormat>
 #include <QWheelEvent>
@@ -29,6 +30,26 @@ void VtkOpenGLWidget::setDefaultSurfaceFormat() {
     format.setStencilBufferSize(8);
     format.setAlphaBufferSize(8);
     QSurfaceFormat::setDefaultFormat(format);
+}
+
+QString VtkOpenGLWidget::openGlProblem() {
+    QOffscreenSurface surface;
+    surface.setFormat(QSurfaceFormat::defaultFormat());
+    surface.create();
+    QOpenGLContext context;
+    context.setFormat(QSurfaceFormat::defaultFormat());
+    if (!context.create() || !context.makeCurrent(&surface))
+        return "No OpenGL context could be created on this display. IPnP Studio's views need OpenGL 3.2 "
+               "(on Debian: apt-get install libgl1-mesa-dri; over a remote connection, use a local display "
+               "or Xvfb). The command line (ipnp) works without it.";
+    const QSurfaceFormat format = context.format();
+    context.doneCurrent();
+    if (format.majorVersion() < 3 || (format.majorVersion() == 3 && format.minorVersion() < 2))
+        return QString("This display offers OpenGL %1.%2; IPnP Studio's views need 3.2 or newer "
+                       "(install libgl1-mesa-dri, or update the graphics driver).")
+            .arg(format.majorVersion())
+            .arg(format.minorVersion());
+    return {};
 }
 
 VtkOpenGLWidget::VtkOpenGLWidget(QWidget* parent)

@@ -20,6 +20,9 @@ public:
 
     // Call once before QApplication exists: VTK needs an OpenGL 3.2 core context.
     static void setDefaultSurfaceFormat();
+    // Empty when this display gives an OpenGL 3.2 context, else what is wrong, in words a person
+    // can act on. Call after QApplication exists, before any view is shown.
+    static QString openGlProblem();
 
     vtkRenderer* renderer() const { return renderer_; }
     vtkRenderer* overlayRenderer() const { return overlay_; }

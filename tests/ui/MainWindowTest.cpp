@@ -4,6 +4,7 @@
 // opening a scan at an organ, a bad project folder, and a reopen that shows what was decided.
 // Candidates are made by hand (4x4x4 boxes) so that every expectation follows from arithmetic.
 #include <QApplication>
+#include <cmath>
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
@@ -44,6 +45,19 @@ std::string queryText(const QString& project, const std::string& sql) {
 QString screenshotPath(const QString& name) {
     QDir().mkpath(IPNP_BINARY_DIR "/screenshots");
     return QString(IPNP_BINARY_DIR "/screenshots/%1.png").arg(name);
+}
+
+// Not blank: the grey levels of the image spread (standard deviation above 10 of 255).
+bool notBlank(const QImage& image) {
+    double sum = 0, squares = 0;
+    int n = 0;
+    for (int y = 0; y < image.height(); y += 3)
+        for (int x = 0; x < image.width(); x += 3) {
+            const double grey = qGray(image.pixel(x, y));
+            sum += grey, squares += grey * grey, ++n;
+        }
+    const double mean = sum / n;
+    return n > 0 && std::sqrt(squares / n - mean * mean) > 10;
 }
 
 bool waitForLoad(MainWindow& window) {
@@ -134,6 +148,21 @@ private Q_SLOTS:
         QCOMPARE(window.scene()->pendingAt({9, 5, 9}), 0);
         QCOMPARE(window.sliceView(SliceOrientation::Axial)->sliceText(), QString("Axial 10/24"));
         window.grab().save(screenshotPath("main_window_review"));
+        // Screenshots of the window and each view, saved and not blank.
+        QVERIFY(notBlank(window.grab().toImage()));
+        for (SliceOrientation o : {SliceOrientation::Axial, SliceOrientation::Coronal, SliceOrientation::Sagittal}) {
+            const QImage view = window.sliceView(o)->grabFramebuffer();
+            view.save(screenshotPath(QString("main_window_view_%1").arg(int(o))));
+            QVERIFY(notBlank(view));
+        }
+        window.view3d()->grabFramebuffer().save(screenshotPath("main_window_view_3d"));
+        QVERIFY(notBlank(window.view3d()->grabFramebuffer()));
+        // Scrolling a slice changes the picture.
+        const QImage beforeScroll = window.sliceView(SliceOrientation::Axial)->grabFramebuffer();
+        window.cursor()->step(SliceOrientation::Axial, 3);
+        QTest::qWait(50);
+        QVERIFY(window.sliceView(SliceOrientation::Axial)->grabFramebuffer() != beforeScroll);
+        window.cursor()->step(SliceOrientation::Axial, -3);
 
         // The hover read-out under the mouse.
         SliceView* axial = window.sliceView(SliceOrientation::Axial);
@@ -392,6 +421,22 @@ private Q_SLOTS:
         QCOMPARE(window.windowTitle(), title);
         QCOMPARE(window.coverageModel()->rowCount(), rows);
         window.findChild<QMessageBox*>("dlgError")->close();
+
+        // A scan file gone from disk: its name in a dialog; the other scans still open.
+        const ScanRecord gone = training[0], other = training[1];
+        QVERIFY(QFile::remove(project + "/" + QString::fromStdString(gone.file)));
+        errors.clear();
+        window.openScan(other.id);  // something else first, so that the failing open is a change
+        QVERIFY(waitForLoad(window));
+        window.openScan(gone.id);
+        QVERIFY(waitForLoad(window));
+        QCOMPARE(errors.count(), 1);
+        QVERIFY2(errors.at(0).at(0).toString().contains(QString::fromStdString(gone.file)), qPrintable(errors.at(0).at(0).toString()));
+        QCOMPARE(window.currentScanId(), other.id);  // the shown scan stays
+        window.openScan(training[2].id);
+        QVERIFY(waitForLoad(window));
+        QCOMPARE(window.currentScanId(), training[2].id);
+        QCOMPARE(errors.count(), 1);
     }
 };
 

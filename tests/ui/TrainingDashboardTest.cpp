@@ -180,6 +180,20 @@ private Q_SLOTS:
         QCOMPARE(queryText(project, "SELECT stage FROM rounds WHERE number = 2"), std::string("rolled-back"));
         QCOMPARE(queryText(project, pseudoSql), std::to_string(pseudo));
 
+        // A generalist file that no longer loads: the run fails before any round begins, with a dialog.
+        {
+            auto store = ProjectStore::open(project.toStdString());
+            ProjectSettings(*store).setGeneralist(dir.filePath("gone.pt").toStdString());
+        }
+        const std::string roundsBefore = queryText(project, "SELECT COUNT(*) FROM rounds");
+        QSignalSpy errors(&window, &MainWindow::errorShown);
+        dashboard->start();
+        QVERIFY(stopped.wait(60000));
+        QVERIFY2(stopped.at(3).at(0).toString().startsWith("failed") && stopped.at(3).at(0).toString().contains("gone.pt"),
+                 qPrintable(stopped.at(3).at(0).toString()));
+        QTRY_COMPARE(errors.count(), 1);
+        QCOMPARE(queryText(project, "SELECT COUNT(*) FROM rounds"), roundsBefore);
+
         // The GUI thread never stalled while the worker trained (a generous guard, not a benchmark).
         QVERIFY2(meter.worst < 1000, qPrintable(QString("longest event-loop gap %1 ms").arg(meter.worst)));
     }
