@@ -47,7 +47,6 @@ int main(int argc, char** argv) {
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
 
     QTemporaryDir dir;
-    std::int64_t scanId = 0;
     {
         PhantomOptions options;
         options.size = {512, 512, 300};
@@ -63,7 +62,6 @@ int main(int argc, char** argv) {
         request.image = image;
         request.labelMap = labels;
         ScanImporter(*store).importScans({request}, {});
-        scanId = store->scans().front().id;
     }
     const double voxelMiB = 512.0 * 512 * 300 * 2 / (1 << 20);
 
@@ -75,37 +73,28 @@ int main(int argc, char** argv) {
         for (int n = 0; n < 5; ++n) app.processEvents();
     };
     settle();
-    // Opening a project shows its first scan: open it, then measure opening another time from scratch.
-    if (!window.openProject(dir.filePath("project"))) return 1;
-    while (window.loading()) app.processEvents(QEventLoop::AllEvents, 20);
-    settle();
-    const double rssBefore = rssMiB();
-    window.scene()->clear();
-    settle();
+    // Opening the project shows its (only) scan: the open is timed until the three slice views
+    // have painted it; the RSS it adds is measured from the empty window.
     const double rssEmpty = rssMiB();
     QElapsedTimer clock;
     clock.start();
-    window.openScan(scanId, 0);
+    if (!window.openProject(dir.filePath("project"))) return 1;
     while (window.loading() || !window.scene()->hasScan()) app.processEvents(QEventLoop::AllEvents, 5);
-    for (SliceView* view : {window.sliceView(SliceOrientation::Axial), window.sliceView(SliceOrientation::Coronal),
-                            window.sliceView(SliceOrientation::Sagittal)})
-        view->repaint();
+    app.processEvents();  // the views' paint events
     const double openSeconds = clock.elapsed() / 1000.0;
     settle();
     const double rssAdded = rssMiB() - rssEmpty;
     std::printf("open a 512x512x300 CT with its labels from the browser: %.2f s  (target < 1 s: %s)\n", openSeconds,
                 verdict(openSeconds < 1.0));
-    std::printf("RSS added by the open scan: %.0f MiB = %.1fx its %.0f MiB of voxels  (target < 3x: %s)  [before clear %.0f MiB]\n",
-                rssAdded, rssAdded / voxelMiB, voxelMiB, verdict(rssAdded < 3 * voxelMiB), rssBefore);
+    std::printf("RSS added by the open scan: %.0f MiB = %.1fx its %.0f MiB of voxels  (target < 3x: %s)\n", rssAdded,
+                rssAdded / voxelMiB, voxelMiB, verdict(rssAdded < 3 * voxelMiB));
 
     std::vector<double> steps;
     for (int n = 0; n < 31; ++n) {
         QElapsedTimer step;
         step.start();
         window.cursor()->step(SliceOrientation::Axial, n % 2 == 0 ? 1 : -1);
-        for (SliceView* view : {window.sliceView(SliceOrientation::Axial), window.sliceView(SliceOrientation::Coronal),
-                                window.sliceView(SliceOrientation::Sagittal)})
-            view->repaint();
+        app.processEvents();  // the three views' paint events (update() coalesces, Qt paints)
         steps.push_back(step.nsecsElapsed() / 1e6);
     }
     std::sort(steps.begin(), steps.end());
@@ -115,7 +104,7 @@ int main(int argc, char** argv) {
 
     clock.restart();
     window.view3d()->show();
-    window.view3d()->repaint();
+    app.processEvents();
     const double threeD = clock.elapsed() / 1000.0;
     std::printf("3D view ready (volume rendering + organ surfaces, first frame): %.2f s  (target < 2 s: %s)\n", threeD,
                 verdict(threeD < 2.0));
