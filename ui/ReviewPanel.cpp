@@ -18,7 +18,7 @@ namespace {
 QString describe(const CandidateRecord& c) {
     using nlohmann::json;
     QString text = QString("<b>%1 — %2</b><br>round %3, candidate %4, created %5<br>")
-                       .arg(QString::fromStdString(c.scanName), QString::fromStdString(c.organName))
+                       .arg(QString::fromStdString(c.scanName).toHtmlEscaped(), QString::fromStdString(c.organName).toHtmlEscaped())
                        .arg(c.round).arg(c.id).arg(QString::fromStdString(c.createdAt));
     if (c.absent) text += "The specialist found no component: <b>absent</b> if accepted.<br>";
     const json scores = json::parse(c.scoresJson, nullptr, false);
@@ -34,7 +34,7 @@ QString describe(const CandidateRecord& c) {
     const json generalist = json::parse(c.generalistJson, nullptr, false);
     if (generalist.is_object())
         text += QString("generalist %1 (%2)<br>")
-                    .arg(QString::fromStdString(generalist.value("name", std::string())),
+                    .arg(QString::fromStdString(generalist.value("name", std::string())).toHtmlEscaped(),
                          QString::fromStdString(generalist.value("sha256", std::string())).left(16));
     text += QString("specialist checkpoint %1<br>").arg(QString::fromStdString(c.checkpointSha256).left(16));
     const json prompts = json::parse(c.promptsJson, nullptr, false);
