@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <set>
 
@@ -17,11 +16,7 @@ bool holdsDicomFiles(const std::string& folder) {
     std::error_code error;
     for (auto it = fs::recursive_directory_iterator(folder, error); !error && it != fs::recursive_directory_iterator();
          it.increment(error)) {
-        if (!it->is_regular_file()) continue;
-        std::ifstream in(it->path(), std::ios::binary);
-        char magic[132] = {};
-        in.read(magic, sizeof magic);
-        if (in.gcount() == 132 && std::string(magic + 128, 4) == "DICM") return true;
+        if (it->is_regular_file() && isDicomFile(it->path().string())) return true;
     }
     return false;
 }

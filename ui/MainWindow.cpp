@@ -579,29 +579,28 @@ bool MainWindow::startEdit() {
     for (SliceView* view : views_) view->setPaintTool(editBrush_.get());
     review_->setEnabled(false);
     editPanel_->bind(&editor_->brush(), QString::fromStdString(c.scanName + " — " + c.organName));
-    const auto& size = scene_->geometry().size;
-    scene_->updatePendingRegion(editor_->mask(), c.organIndex, {0, 0, 0}, {long(size[0]), long(size[1]), long(size[2])});
-    refreshEditDisplay();
+    refreshEditDisplay(true);
     return true;
 }
 
-void MainWindow::refreshEditDisplay() {
-    if (editor_)
-        editPanel_->setHistory(editor_->history().undoCount(), editor_->history().redoCount(), editor_->voxelCount());
+void MainWindow::refreshEditDisplay(bool wholeMask) {
+    if (!editor_) return;
+    if (wholeMask) {  // an edit starts, or undo/redo changed an unknown box
+        const auto& size = scene_->geometry().size;
+        scene_->updatePendingRegion(editor_->mask(), edited_->organIndex, {0, 0, 0},
+                                    {long(size[0]), long(size[1]), long(size[2])});
+    }
+    editPanel_->setHistory(editor_->history().undoCount(), editor_->history().redoCount(), editor_->voxelCount());
 }
 
 void MainWindow::undoEdit() {
     if (!editor_ || !editor_->undo()) return;
-    const auto& size = scene_->geometry().size;
-    scene_->updatePendingRegion(editor_->mask(), edited_->organIndex, {0, 0, 0}, {long(size[0]), long(size[1]), long(size[2])});
-    refreshEditDisplay();
+    refreshEditDisplay(true);
 }
 
 void MainWindow::redoEdit() {
     if (!editor_ || !editor_->redo()) return;
-    const auto& size = scene_->geometry().size;
-    scene_->updatePendingRegion(editor_->mask(), edited_->organIndex, {0, 0, 0}, {long(size[0]), long(size[1]), long(size[2])});
-    refreshEditDisplay();
+    refreshEditDisplay(true);
 }
 
 bool MainWindow::finishEdit(bool accept) {

@@ -114,7 +114,8 @@ private:
     void showCandidate(const std::optional<CandidateRecord>& candidate);
     void onLabelsChangedElsewhere();  // a round or a decision: browser, queue and views refresh
     void leaveEdit();
-    void refreshEditDisplay();
+    // The edit panel's counts; with wholeMask, the shown mask too (else a stroke redrew its boxes).
+    void refreshEditDisplay(bool wholeMask = false);
     class EditBrush;
 
     std::unique_ptr<ProjectStore> store_;

@@ -57,14 +57,6 @@ int integer(DcmItem& item, const DcmTagKey& tag, int fallback) {
 
 double dot(const Vec3& a, const Vec3& b) { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; }
 
-// True when the file starts like a DICOM Part 10 file ("DICM" after the 128-byte preamble).
-bool hasDicomMagic(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    char magic[132] = {};
-    in.read(magic, sizeof magic);
-    return in.gcount() == 132 && std::string(magic + 128, 4) == "DICM";
-}
-
 std::string roundedKey(double value) {
     std::ostringstream out;
     out << std::lround(value * 1000);
@@ -72,6 +64,13 @@ std::string roundedKey(double value) {
 }
 
 }  // namespace
+
+bool isDicomFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    char magic[132] = {};
+    in.read(magic, sizeof magic);
+    return in.gcount() == 132 && std::string(magic + 128, 4) == "DICM";
+}
 
 std::string DicomSeries::suggestedName() const {
     std::string base = patientId.empty() ? "dicom" : patientId;
@@ -97,7 +96,7 @@ DicomFolderContents scanDicomFolder(const std::string& folder) {
         // Headers only: the pixel data stays on disk until the series is read.
         const OFCondition status = file.loadFile(path.c_str(), EXS_Unknown, EGL_noChange, 4096);
         if (status.bad()) {
-            if (hasDicomMagic(path)) throw Error(path.string(), std::string("damaged DICOM file: ") + status.text());
+            if (isDicomFile(path.string())) throw Error(path.string(), std::string("damaged DICOM file: ") + status.text());
             out.skipped.push_back(path.string() + ": not a DICOM file, skipped");
             continue;
         }

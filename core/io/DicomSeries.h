@@ -35,6 +35,9 @@ struct DicomSeries {
     std::string suggestedName() const;
 };
 
+// True when the file starts like a DICOM Part 10 file ("DICM" after the 128-byte preamble).
+bool isDicomFile(const std::string& path);
+
 struct DicomFolderContents {
     std::vector<DicomSeries> series;
     std::vector<std::string> skipped;  // "path: not a DICOM file" notes
