@@ -103,7 +103,7 @@ void resolveOverlaps(std::vector<Candidate>& candidates, const LabelMap& locked,
                     c.mask.data()[local] = 0;
                     c.selection.data()[local] = 1;
                 }
-        forEachVoxel(c, [&](std::size_t local, std::size_t global) {
+        forEachVoxel(c, [&](std::size_t /*local*/, std::size_t global) {
             const std::uint16_t previous = owner[global];
             if (previous == 0 ||
                 probabilityOfCandidate[n]->data()[global] > probabilityOfCandidate[previous - 1]->data()[global])

@@ -1,6 +1,7 @@
 #include "TorchSpecialist.h"
 
 #include <ATen/autocast_mode.h>
+#include <torch/version.h>
 #include <torch/torch.h>
 
 #include <chrono>
@@ -36,26 +37,36 @@ void setLearningRate(torch::optim::Optimizer& optimizer, double rate) {
     for (auto& group : optimizer.param_groups()) group.options().set_lr(rate);
 }
 
+// LibTorch 2.4 replaced the per-backend autocast calls by ones taking the device type (the old
+// ones warn on every call there); 1.13 (Debian) has only the old ones.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+void setBf16Autocast(bool cuda, bool enabled) {
+    const at::DeviceType type = cuda ? at::kCUDA : at::kCPU;
+    if (enabled) at::autocast::set_autocast_dtype(type, at::kBFloat16);
+    at::autocast::set_autocast_enabled(type, enabled);
+}
+#else
+void setBf16Autocast(bool cuda, bool enabled) {
+    if (cuda) {
+        if (enabled) at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+        at::autocast::set_enabled(enabled);
+    } else {
+        if (enabled) at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+        at::autocast::set_cpu_enabled(enabled);
+    }
+}
+#endif
+
 // bf16 autocast for the forward passes inside its scope (CPU or CUDA); a no-op when off.
 class Bf16Autocast {
 public:
     Bf16Autocast(bool enabled, const torch::Device& device) : enabled_(enabled), cuda_(device.is_cuda()) {
-        if (!enabled_) return;
-        if (cuda_) {
-            at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
-            at::autocast::set_enabled(true);
-        } else {
-            at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-            at::autocast::set_cpu_enabled(true);
-        }
+        if (enabled_) setBf16Autocast(cuda_, true);
     }
     ~Bf16Autocast() {
         if (!enabled_) return;
         at::autocast::clear_cache();
-        if (cuda_)
-            at::autocast::set_enabled(false);
-        else
-            at::autocast::set_cpu_enabled(false);
+        setBf16Autocast(cuda_, false);
     }
     Bf16Autocast(const Bf16Autocast&) = delete;
     Bf16Autocast& operator=(const Bf16Autocast&) = delete;

@@ -1,7 +1,8 @@
 // The specialist without Qt, ITK or SQLite (the CORE_ONLY check, also run on GPU machines):
 // trains a few iterations on in-memory phantoms, predicts one, and checks what can be checked
 // without a long training. `ipnp_models_smoke cuda` runs the same on the GPU (bf16 autocast);
-// `ipnp_models_smoke cpu bf16` checks bf16 autocast on the CPU.
+// `ipnp_models_smoke cpu bf16` checks bf16 autocast on the CPU; `ipnp_models_smoke cuda oom` asks
+// for far more GPU memory than any card has and checks the advice the user gets.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -15,7 +16,9 @@ using namespace ipnp;
 
 int main(int argc, char** argv) {
     const std::string device = argc > 1 ? argv[1] : "cpu";
-    const bool bf16 = device == "cuda" || (argc > 2 && std::string(argv[2]) == "bf16");
+    const std::string mode = argc > 2 ? argv[2] : "";
+    const bool bf16 = device == "cuda" || mode == "bf16";
+    const bool exhaustMemory = mode == "oom";
     try {
         PhantomOptions options;
         options.size = {40, 40, 32};
@@ -42,6 +45,14 @@ int main(int argc, char** argv) {
         settings.network.baseWidth = 8;
         settings.device = device;
         settings.bf16 = bf16;
+        if (exhaustMemory) {
+            // 256 patches x 512 feature maps x 32^3 voxels: about 17 GB per activation, hundreds in all.
+            settings.iterations = 1;
+            settings.batchSize = 256;
+            settings.augment = false;
+            settings.network.baseWidth = 512;
+            settings.network.maxWidth = 512;
+        }
         double first = 0, last = 0, seconds = 0;
         TrainingCallbacks callbacks;
         callbacks.step = [&](const TrainingStep& step) {
@@ -51,6 +62,17 @@ int main(int argc, char** argv) {
         };
         TorchSpecialist specialist;
         specialist.setBf16(bf16);
+        if (exhaustMemory) {
+            try {
+                specialist.train(cases, settings, "", callbacks);
+                std::printf("FAILED: training that needs far more memory than the GPU has did not fail\n");
+                return 1;
+            } catch (const Error& error) {
+                const bool advised = std::string(error.what()).find("smaller --patch") != std::string::npos;
+                std::printf("%s: out of memory reported as: %s\n", advised ? "ok" : "FAILED", error.what());
+                return advised ? 0 : 1;
+            }
+        }
         specialist.train(cases, settings, "", callbacks);
         const SpecialistPrediction prediction = specialist.predict(cases[0].image, true, false);
         const bool ok = std::isfinite(first) && std::isfinite(last) &&
