@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 
 #include "Error.h"
 #include "ImageFile.h"
@@ -134,6 +135,55 @@ private Q_SLOTS:
             file});
         QVERIFY2(nib.exitCode == 0, qPrintable(nib.err));
         QCOMPARE(nib.out.trimmed(), QString("(256, 256, 256) %1 %2").arg(16777215 % 65521 - 30000).arg((1 + 512 + 196608) % 65521 - 30000));
+    }
+
+    void niftiFromAnotherWriterReadsTheSame() {
+        // gzip itself compresses our plain .nii in one member (no member lengths: one sequential
+        // pass) and nibabel writes a scaled int16 file (scl_slope 2, scl_inter -10: ITK applies it).
+        const ScanVolume original = patternVolume();
+        const QString plain = path("other.nii"), single = path("other.nii.gz");
+        writeVolume(original, plain.toStdString());
+        const auto gz = test::runProgram("/bin/sh", {"-c", "gzip -c '" + plain + "' > '" + single + "'"});
+        QVERIFY2(gz.exitCode == 0, qPrintable(gz.err));
+        const ScanVolume fromPlain = readVolume<std::int16_t>(plain.toStdString());
+        const ScanVolume fromSingle = readVolume<std::int16_t>(single.toStdString());
+        QVERIFY(fromPlain.voxels() == original.voxels());
+        QVERIFY(fromSingle.voxels() == original.voxels());
+        requireGeometryWithin(fromSingle.geometry(), original.geometry(), 1e-5);
+        if (!test::debianPythonHasNibabel()) QSKIP("/usr/bin/python3 lacks nibabel (apt-get install python3-nibabel)");
+        const QString scaled = path("scaled.nii.gz");
+        const auto nib = test::runProgram("/usr/bin/python3", {"-c",
+            "import nibabel, numpy, sys\n"
+            "a = (numpy.arange(24, dtype=numpy.int16) * 3).reshape((4, 3, 2), order='F')\n"
+            "img = nibabel.Nifti1Image(a, numpy.diag([0.5, 2, 3, 1]))\n"
+            "img.header.set_slope_inter(2, -10)\n"
+            "nibabel.save(img, sys.argv[1])", scaled});
+        QVERIFY2(nib.exitCode == 0, qPrintable(nib.err));
+        const FloatVolume values = readVolume<float>(scaled.toStdString());
+        QCOMPARE(values.at(0, 0, 0), -10.0f);          // 0 * 2 - 10
+        QCOMPARE(values.at(1, 0, 0), 3 * 2 - 10.0f);   // stored 3
+        QCOMPARE(values.at(3, 2, 1), 23 * 3 * 2 - 10.0f);
+    }
+
+    void damagedGzipMemberIsNamed() {
+        // A flipped byte in the middle of the compressed voxels: the member's CRC (or its deflate
+        // stream) no longer checks out, in whichever member it lands.
+        ImageGeometry g;
+        g.size = {256, 256, 80};  // 10 MiB: two members
+        ScanVolume volume(g);
+        for (std::size_t n = 0; n < volume.voxelCount(); ++n) volume.data()[n] = std::int16_t((n * 2654435761u) >> 20);
+        const std::string file = path("flipped.nii.gz").toStdString();
+        writeVolume(volume, file);
+        std::fstream bytes(file, std::ios::in | std::ios::out | std::ios::binary);
+        const auto middle = std::streamoff(std::filesystem::file_size(file) / 3);
+        bytes.seekg(middle);
+        const char original = char(bytes.get());
+        bytes.seekp(middle);
+        bytes.put(char(original ^ 0x5a));
+        bytes.close();
+        const QString message = errorOf([&] { readRawImage(file); });
+        QVERIFY2(message.contains("flipped.nii.gz"), qPrintable(message));
+        QVERIFY2(message.contains("corrupt") || message.contains("truncated"), qPrintable(message));
     }
 
     void missingFileIsNamed() {
