@@ -8,7 +8,6 @@
 #include "LabelMaskOps.h"
 #include "Metrics.h"
 #include "ProjectExporter.h"
-#include "Sha256.h"
 #include "SqliteDatabase.h"
 #include "TrainingCases.h"
 
@@ -138,10 +137,7 @@ EvaluationReport evaluateProject(ProjectStore& store, Specialist& specialist, co
         if (truth.empty()) continue;
         TestCase test;
         test.scan = scan;
-        const std::string path = store.pathOf(scan.file);
-        if (Sha256::ofFile(path) != scan.fileSha256)
-            throw Error(path, "content does not match the SHA-256 the project recorded (changed or damaged on disk)");
-        test.image = readVolume<float>(path);
+        test.image = readScanVolume<float>(store, scan);
         test.truth = composeTruthLabelMap(store, scan);
         for (const LabelFileRecord& r : truth) test.organs.push_back(r.organIndex);
         tests.push_back(std::move(test));

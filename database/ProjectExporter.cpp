@@ -12,7 +12,6 @@
 #include "ImageFile.h"
 #include "LabelMaskOps.h"
 #include "ScanImporter.h"
-#include "Sha256.h"
 
 namespace ipnp {
 
@@ -22,11 +21,6 @@ using nlohmann::json;
 namespace {
 
 // A label file must still be the one the database recorded: never export silently changed data.
-void requireHash(const std::string& path, const std::string& expected) {
-    if (Sha256::ofFile(path) != expected)
-        throw Error(path, "content does not match the SHA-256 the project recorded (changed or damaged on disk)");
-}
-
 void requireNewFolder(const std::string& folder) {
     std::error_code ec;
     if (fs::exists(folder, ec) && !(fs::is_directory(folder, ec) && fs::is_empty(folder, ec)))
@@ -45,7 +39,7 @@ LabelMap composeLabelMap(ProjectStore& store, const ScanRecord& scan, const std:
     LabelMap labels(scan.geometry, 0);
     for (const LabelFileRecord& record : records) {
         const std::string path = store.pathOf(record.file);
-        requireHash(path, record.sha256);
+        requireRecordedHash(path, record.sha256);
         const LabelMap mask = readLabelMap(path);
         std::uint8_t value = static_cast<std::uint8_t>(record.organIndex);
         if (!organToValue.empty()) value = organToValue.at(record.organIndex);
@@ -119,7 +113,7 @@ NnUNetExportSummary exportNnUNetDataset(ProjectStore& store, const NnUNetExportO
         for (const ScanRecord* scan : chosen) {
             const std::string image = (fs::path(building) / "imagesTr" / (scan->name + "_0000.nii.gz")).string();
             const std::string source = store.pathOf(scan->file);
-            requireHash(source, scan->fileSha256);
+            requireRecordedHash(source, scan->fileSha256);
             if (imageExtension(source) == ".nii.gz")
                 copyFileAtomically(source, image);
             else

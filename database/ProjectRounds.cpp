@@ -234,14 +234,7 @@ std::vector<PromptTarget> ProjectRounds::promptTargets(const RoundInfo& round) {
 }
 
 FloatVolume ProjectRounds::readImage(std::int64_t scanId) {
-    for (const ScanRecord& scan : store_.scans())
-        if (scan.id == scanId) {
-            const std::string path = store_.pathOf(scan.file);
-            if (Sha256::ofFile(path) != scan.fileSha256)
-                throw Error(path, "content does not match the SHA-256 the project recorded (changed or damaged on disk)");
-            return readVolume<float>(path);
-        }
-    throw Error(store_.folder(), "no scan with id " + std::to_string(scanId));
+    return readScanVolume<float>(store_, store_.requireScan(scanId));
 }
 
 LabelMap ProjectRounds::lockedLabels(std::int64_t scanId) {
@@ -251,14 +244,10 @@ LabelMap ProjectRounds::lockedLabels(std::int64_t scanId) {
     rows.bind(1, scanId);
     std::vector<std::int64_t> locked;
     while (rows.step()) locked.push_back(rows.columnInt(0));
-    for (const ScanRecord& scan : store_.scans())
-        if (scan.id == scanId) {
-            std::vector<LabelFileRecord> records;
-            for (const LabelFileRecord& r : store_.currentLabels(scanId))
-                if (std::find(locked.begin(), locked.end(), r.id) != locked.end()) records.push_back(r);
-            return composeLabelMap(store_, scan, records);
-        }
-    throw Error(store_.folder(), "no scan with id " + std::to_string(scanId));
+    std::vector<LabelFileRecord> records;
+    for (const LabelFileRecord& r : store_.currentLabels(scanId))
+        if (std::find(locked.begin(), locked.end(), r.id) != locked.end()) records.push_back(r);
+    return composeLabelMap(store_, store_.requireScan(scanId), records);
 }
 
 std::optional<VolumeRange> ProjectRounds::labeledVolumes(int organ) {
@@ -379,6 +368,15 @@ std::vector<CandidateRecord> ProjectRounds::candidates(const std::string& status
     return out;
 }
 
+std::vector<CandidateRecord> ProjectRounds::candidatesOfScan(std::int64_t scanId, const std::string& status) {
+    SqliteStatement rows(store_.database(),
+                         std::string(kCandidateColumns) + "WHERE x.scan_id = ?1 AND x.status = ?2 ORDER BY x.id");
+    rows.bind(1, scanId).bind(2, status);
+    std::vector<CandidateRecord> out;
+    while (rows.step()) out.push_back(candidateFrom(rows));
+    return out;
+}
+
 std::optional<CandidateRecord> ProjectRounds::candidate(std::int64_t id) {
     SqliteStatement row(store_.database(), std::string(kCandidateColumns) + "WHERE x.id = ?1");
     row.bind(1, id);
@@ -424,11 +422,7 @@ void ProjectRounds::decide(const CandidateRecord& c, ReviewAction action, const 
     VoxelBox labelBox = c.box;
     std::int64_t voxelCount = c.voxelCount;
     int version = 0;
-    const auto scan = [&] {
-        for (const ScanRecord& s : store_.scans())
-            if (s.id == c.scanId) return s;
-        throw Error(store_.folder(), "no scan with id " + std::to_string(c.scanId));
-    }();
+    const ScanRecord scan = store_.requireScan(c.scanId);
     if (accepting && (!c.absent || action == ReviewAction::AcceptEdited)) {
         SqliteStatement next(store_.database(),
                              "SELECT COALESCE(MAX(version), 0) + 1 FROM label_versions WHERE scan_id = ?1 AND organ_id = ?2");

@@ -61,6 +61,7 @@ public:
     // Review. Throws ipnp::Error (project unchanged) for an unknown or already decided candidate,
     // and for an edited mask that does not fit the scan.
     std::vector<CandidateRecord> candidates(const std::string& status = "pending");
+    std::vector<CandidateRecord> candidatesOfScan(std::int64_t scanId, const std::string& status = "pending");
     std::optional<CandidateRecord> candidate(std::int64_t id);
     void accept(std::int64_t candidateId);
     void reject(std::int64_t candidateId);

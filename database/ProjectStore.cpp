@@ -11,6 +11,7 @@
 #include "Error.h"
 #include "OrganSchemaFile.h"
 #include "ProjectSchema.h"
+#include "Sha256.h"
 
 namespace ipnp {
 
@@ -198,6 +199,29 @@ std::vector<ScanRecord> ProjectStore::scans() {
     std::vector<ScanRecord> out;
     while (rows.step()) out.push_back(scanFrom(rows));
     return out;
+}
+
+std::optional<ScanRecord> ProjectStore::scanById(std::int64_t id) {
+    SqliteStatement row(database_, std::string(kScanColumns) + "WHERE id = ?1");
+    row.bind(1, id);
+    if (!row.step()) return std::nullopt;
+    return scanFrom(row);
+}
+
+ScanRecord ProjectStore::requireScan(std::int64_t id) {
+    if (std::optional<ScanRecord> scan = scanById(id)) return *scan;
+    throw Error(folder_, "no scan with id " + std::to_string(id));
+}
+
+void requireRecordedHash(const std::string& path, const std::string& sha256) {
+    if (Sha256::ofFile(path) != sha256)
+        throw Error(path, "content does not match the SHA-256 the project recorded (changed or damaged on disk)");
+}
+
+RawImage readScanVoxels(const ProjectStore& store, const ScanRecord& scan) {
+    const std::string path = store.pathOf(scan.file);
+    requireRecordedHash(path, scan.fileSha256);
+    return readRawImage(path);
 }
 
 std::optional<ScanRecord> ProjectStore::scanBySourceHash(const std::string& sha256) {

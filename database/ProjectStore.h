@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "CoverageMatrix.h"
+#include "ImageFile.h"
 #include "ImageGeometry.h"
 #include "OrganSchema.h"
 #include "SqliteDatabase.h"
@@ -60,6 +61,9 @@ public:
 
     OrganSchema schema();
     std::vector<ScanRecord> scans();
+    std::optional<ScanRecord> scanById(std::int64_t id);
+    // The scan with this id; throws ipnp::Error naming the project when there is none.
+    ScanRecord requireScan(std::int64_t id);
     std::optional<ScanRecord> scanBySourceHash(const std::string& sha256);
     std::optional<ScanRecord> scanByName(const std::string& name);
     CoverageMatrix coverageMatrix();
@@ -84,6 +88,16 @@ private:
 // or a known state must keep its index and stay the same organ (its old name is the new one's
 // name or synonym, or the reverse). Throws ipnp::Error (project unchanged) otherwise.
 void replaceProjectSchema(ProjectStore& store, const OrganSchema& schema);
+
+// Throws ipnp::Error naming the file when its content no longer has the SHA-256 the project recorded.
+void requireRecordedHash(const std::string& path, const std::string& sha256);
+// The scan's voxels as its file stores them, after checking the file against its recorded SHA-256.
+// Every reader of a scan image goes through here; throws ipnp::Error naming the file.
+RawImage readScanVoxels(const ProjectStore& store, const ScanRecord& scan);
+template <typename T>
+Volume<T> readScanVolume(const ProjectStore& store, const ScanRecord& scan) {
+    return toVolume<T>(readScanVoxels(store, scan), store.pathOf(scan.file));
+}
 
 // JSON text for geometry and boxes as the database stores them.
 std::string geometryToJson(const ImageGeometry& geometry);

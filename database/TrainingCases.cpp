@@ -5,7 +5,6 @@
 #include "Error.h"
 #include "ImageFile.h"
 #include "ProjectExporter.h"
-#include "Sha256.h"
 #include "SqliteDatabase.h"
 
 namespace ipnp {
@@ -23,8 +22,7 @@ void applySelectionMasks(ProjectStore& store, const ScanRecord& scan, Mask& vali
     rows.bind(1, scan.id);
     while (rows.step()) {
         const std::string path = store.pathOf(rows.columnText(0));
-        if (Sha256::ofFile(path) != rows.columnText(1))
-            throw Error(path, "content does not match the SHA-256 the project recorded (changed or damaged on disk)");
+        requireRecordedHash(path, rows.columnText(1));
         const Mask selection = readLabelMap(path);
         const VoxelBox box = boxFromJson(rows.columnText(2));
         if (valid.voxelCount() == 0) valid = Mask(scan.geometry, 1);
@@ -66,10 +64,7 @@ std::vector<SpecialistTrainingCase> loadTrainingCases(ProjectStore& store, const
         if (progress) progress(cases.size(), scans.size(), "reading " + scan.name);
         SpecialistTrainingCase item;
         item.name = scan.name;
-        const std::string volume = store.pathOf(scan.file);
-        if (Sha256::ofFile(volume) != scan.fileSha256)
-            throw Error(volume, "content does not match the SHA-256 the project recorded (changed or damaged on disk)");
-        item.image = readVolume<float>(volume);
+        item.image = readScanVolume<float>(store, scan);
         if (labels == TrainingLabels::Reference) {
             std::vector<LabelFileRecord> records = truth;
             const std::vector<LabelFileRecord> current = store.currentLabels(scan.id);

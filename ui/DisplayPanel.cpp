@@ -102,7 +102,7 @@ void DisplayPanel::applyWindowPreset(int index) {
     if (index - 1 < int(presets.size()))
         scene_->setWindowLevel(presets[std::size_t(index - 1)].value);
     else
-        scene_->setWindowLevel(autoWindowLevel(scene_->scan()));
+        scene_->setWindowLevel(scene_->autoWindowLevel());
 }
 
 }  // namespace ipnp

@@ -183,7 +183,7 @@ MainWindow::MainWindow(RoundFactories factories, QWidget* parent) : QMainWindow(
         // The decided candidate's scan shows its new labels (unless another scan is loading now).
         if (currentScanId_ != 0 && !loading()) startLoad({currentScanId_, false, 0, std::nullopt});
     });
-    connect(&loadWatcher_, &QFutureWatcher<LoadResult>::finished, this, &MainWindow::onScanLoaded);
+    connect(&loadWatcher_, &QFutureWatcher<std::shared_ptr<LoadResult>>::finished, this, &MainWindow::onScanLoaded);
     timeLapse_ = new TimeLapseBar;
     auto* timeLapseBar = addToolBar("Time-lapse");
     timeLapseBar->setObjectName("toolbarTimeLapse");
@@ -399,12 +399,9 @@ void MainWindow::showLabelsAfterRound(int round) {
         return;
     }
     try {
-        for (const ScanRecord& scan : store_->scans())
-            if (scan.id == currentScanId_) {
-                LabelsAtRound frame = labelsAfterRound(*store_, scan, round);
-                scene_->setLabels(std::move(frame.labels));
-                scene_->setPendingLabels(frame.pending);
-            }
+        LabelsAtRound frame = labelsAfterRound(*store_, store_->requireScan(currentScanId_), round);
+        scene_->setLabels(std::move(frame.labels));
+        scene_->setPendingLabels(std::move(frame.pending));
     } catch (const std::exception& error) {
         showError(QString::fromStdString(error.what()));
     }
@@ -414,8 +411,7 @@ QStringList MainWindow::exportTimeLapse(const QString& folder) {
     QStringList written;
     if (!store_ || currentScanId_ == 0) return written;
     QString scanName;
-    for (const ScanRecord& scan : store_->scans())
-        if (scan.id == currentScanId_) scanName = QString::fromStdString(scan.name);
+    if (const auto scan = store_->scanById(currentScanId_)) scanName = QString::fromStdString(scan->name);
     std::vector<int> stops{0};
     for (int round : timeLapse_->rounds()) stops.push_back(round);
     const int shown = timeLapse_->shownRound();
@@ -505,11 +501,11 @@ void MainWindow::startLoad(LoadRequest request) {
     const std::string folder = store_->folder();
     loading_ = true;
     loadWatcher_.setFuture(QtConcurrent::run([folder, request] {
-        LoadResult result{request, std::nullopt, {}};
+        auto result = std::make_shared<LoadResult>(LoadResult{request, std::nullopt, {}});
         try {
-            result.data = loadScanForDisplay(folder, request.scanId, request.withImage);
+            result->data = loadScanForDisplay(folder, request.scanId, request.withImage);
         } catch (const std::exception& error) {
-            result.error = QString::fromStdString(error.what());
+            result->error = QString::fromStdString(error.what());
         }
         return result;
     }));
@@ -517,7 +513,7 @@ void MainWindow::startLoad(LoadRequest request) {
 
 void MainWindow::onScanLoaded() {
     loading_ = false;
-    LoadResult result = loadWatcher_.result();
+    LoadResult result = std::move(*loadWatcher_.result());
     if (!result.error.isEmpty()) {
         showError(result.error);
     } else if (result.data) {
@@ -535,8 +531,8 @@ void MainWindow::onScanLoaded() {
             Q_EMIT scanLoaded(qint64(currentScanId_));
         } else if (data.scan.id == currentScanId_) {
             scene_->setLabels(std::move(data.labels));
-            scene_->setPendingLabels(data.pending);
-            scene_->setDisagreement(data.disagreement);
+            scene_->setPendingLabels(std::move(data.pending));
+            scene_->setDisagreement(std::move(data.disagreement));
             focusOn(result.request.focusOrgan, result.request.focusCandidate);
             Q_EMIT scanLoaded(qint64(currentScanId_));
         }

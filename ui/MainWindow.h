@@ -142,7 +142,9 @@ private:
     QLineEdit* coverageNameFilter_;
     QComboBox* coverageStateFilter_;
     QLabel* hover_;
-    QFutureWatcher<LoadResult> loadWatcher_;
+    // A shared pointer: the future keeps its result until the next load, and a copy of the scan in
+    // there would double the memory an open scan takes; the slot moves the data out of it.
+    QFutureWatcher<std::shared_ptr<LoadResult>> loadWatcher_;
     std::int64_t currentScanId_ = 0;
     bool loading_ = false;
     std::optional<LoadRequest> queued_;  // asked for while another load was running

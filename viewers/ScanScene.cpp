@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <vtkFloatArray.h>
+#include <vtkShortArray.h>
 #include <vtkImageData.h>
 #include <vtkLookupTable.h>
 #include <vtkMatrix4x4.h>
@@ -25,10 +26,19 @@ vtkSmartPointer<vtkImageData> emptyImageLike(const ImageGeometry& geometry) {
     return image;
 }
 
-void copyLabels(const LabelMap& labels, vtkImageData* image) {
+// Points `image` at `map`'s voxels (VTK never frees them: the scene owns them and re-wraps after
+// every reassignment). An empty map gets a one-voxel image of its own, never shown: views hide
+// the layers the scene has nothing for.
+void wrapLabels(LabelMap& map, vtkImageData* image, const ImageGeometry& geometry) {
     auto array = vtkSmartPointer<vtkUnsignedCharArray>::New();
-    array->SetNumberOfValues(vtkIdType(labels.voxelCount()));
-    if (labels.voxelCount() > 0) std::memcpy(array->GetPointer(0), labels.data(), labels.voxelCount());
+    if (map.voxelCount() > 0) {
+        image->SetDimensions(int(geometry.size[0]), int(geometry.size[1]), int(geometry.size[2]));
+        array->SetArray(map.data(), vtkIdType(map.voxelCount()), 1);
+    } else {
+        image->SetDimensions(1, 1, 1);
+        array->SetNumberOfValues(1);
+        array->SetValue(0, 0);
+    }
     array->SetName("labels");
     image->GetPointData()->SetScalars(array);
     image->Modified();
@@ -61,13 +71,24 @@ void ScanScene::setSchema(const OrganSchema& schema) {
     Q_EMIT displayChanged();
 }
 
-void ScanScene::setScan(FloatVolume scan, const std::string& modality) {
+void ScanScene::setScan(ScanVoxels scan, const std::string& modality) {
+    // The old overlays wrap the old maps: drop both before the new scan's maps replace them.
+    labels_ = pending_ = pendingShown_ = disagreement_ = LabelMap();
     scan_ = std::move(scan);
-    const ImageGeometry& g = scan_.geometry();
+    const ImageGeometry& g = geometry();
     scanImage_ = emptyImageLike(g);
-    auto array = vtkSmartPointer<vtkFloatArray>::New();
     // Wrap the scan's voxels (save = 1: VTK never frees them; scan_ outlives the image's use).
-    array->SetArray(scan_.data(), vtkIdType(scan_.voxelCount()), 1);
+    vtkSmartPointer<vtkDataArray> array;
+    if (auto* int16 = std::get_if<ScanVolume>(&scan_)) {
+        auto shorts = vtkSmartPointer<vtkShortArray>::New();
+        shorts->SetArray(int16->data(), vtkIdType(int16->voxelCount()), 1);
+        array = shorts;
+    } else {
+        auto& floats = std::get<FloatVolume>(scan_);
+        auto values = vtkSmartPointer<vtkFloatArray>::New();
+        values->SetArray(floats.data(), vtkIdType(floats.voxelCount()), 1);
+        array = values;
+    }
     array->SetName("intensity");
     scanImage_->GetPointData()->SetScalars(array);
 
@@ -76,43 +97,40 @@ void ScanScene::setScan(FloatVolume scan, const std::string& modality) {
         userMatrix_->SetElement(r, 3, g.origin[std::size_t(r)]);
     }
     userMatrix_->Modified();
-    windowLevel_ = modality == "CT" ? ctWindowLevelPresets().front().value : autoWindowLevel(scan_);
+    windowLevel_ = modality == "CT" ? ctWindowLevelPresets().front().value : autoWindowLevel();
 
-    labels_ = LabelMap(g, 0);
-    pending_ = LabelMap(g, 0);
-    pendingShown_ = LabelMap(g, 0);
-    disagreement_ = LabelMap(g, 0);
-    disagreementImage_ = emptyImageLike(g);
-    copyLabels(disagreement_, disagreementImage_);
-    labelImage_ = emptyImageLike(g);
-    pendingImage_ = emptyImageLike(g);
-    copyLabels(labels_, labelImage_);
-    copyLabels(pending_, pendingImage_);
+    for (auto* image : {&labelImage_, &pendingImage_, &disagreementImage_}) *image = emptyImageLike(g);
+    wrapLabels(labels_, labelImage_, g);
+    wrapLabels(pendingShown_, pendingImage_, g);
+    wrapLabels(disagreement_, disagreementImage_, g);
     Q_EMIT scanChanged();
 }
 
+WindowLevel ScanScene::autoWindowLevel() const {
+    return std::visit([](const auto& volume) { return ipnp::autoWindowLevel(volume); }, scan_);
+}
+
 void ScanScene::setLabels(LabelMap labels) {
-    if (!hasScan() || !labels.geometry().sameGrid(geometry())) return;
+    if (!hasScan() || (labels.voxelCount() > 0 && !labels.geometry().sameGrid(geometry()))) return;
     labels_ = std::move(labels);
-    copyLabels(labels_, labelImage_);
+    wrapLabels(labels_, labelImage_, geometry());
     Q_EMIT labelsChanged();
 }
 
-void ScanScene::setPendingLabels(const LabelMap& pending) {
-    if (!hasScan()) return;
-    if (pending.voxelCount() == 0) {
-        pending_ = LabelMap(geometry(), 0);
-    } else {
-        if (!pending.geometry().sameGrid(geometry())) return;
-        pending_ = pending;
-    }
-    pendingShown_ = pendingDisplayPattern(pending_);
-    copyLabels(pendingShown_, pendingImage_);
+void ScanScene::setPendingLabels(LabelMap pending) {
+    if (!hasScan() || (pending.voxelCount() > 0 && !pending.geometry().sameGrid(geometry()))) return;
+    pending_ = std::move(pending);
+    pendingShown_ = pending_.voxelCount() > 0 ? pendingDisplayPattern(pending_) : LabelMap();
+    wrapLabels(pendingShown_, pendingImage_, geometry());
     Q_EMIT labelsChanged();
 }
 
 void ScanScene::updatePendingRegion(const Mask& mask, int organ, const Index3& first, const Index3& end) {
     if (!hasScan() || !mask.geometry().sameGrid(geometry())) return;
+    if (!hasPendingLabels()) {  // the first pending voxels of this scan: its overlay starts now
+        pending_ = pendingShown_ = LabelMap(geometry(), 0);
+        wrapLabels(pendingShown_, pendingImage_, geometry());
+    }
     const auto& size = geometry().size;
     const Index3 from{std::max(0L, first[0] - 1), std::max(0L, first[1] - 1), std::max(0L, first[2] - 1)};
     const Index3 to{std::min(long(size[0]), end[0] + 1), std::min(long(size[1]), end[1] + 1), std::min(long(size[2]), end[2] + 1)};
@@ -125,22 +143,15 @@ void ScanScene::updatePendingRegion(const Mask& mask, int organ, const Index3& f
             }
     // The outline of voxels next to the box may change too: one more voxel around.
     const Index3 redrawFrom{from[0] - 1, from[1] - 1, from[2] - 1}, redrawTo{to[0] + 1, to[1] + 1, to[2] + 1};
-    updatePendingDisplayPattern(pending_, pendingShown_, redrawFrom, redrawTo);
-    auto* scalars = static_cast<unsigned char*>(pendingImage_->GetScalarPointer());
-    for (long k = std::max(0L, redrawFrom[2]); k < std::min(long(size[2]), redrawTo[2]); ++k)
-        for (long j = std::max(0L, redrawFrom[1]); j < std::min(long(size[1]), redrawTo[1]); ++j)
-            for (long i = std::max(0L, redrawFrom[0]); i < std::min(long(size[0]), redrawTo[0]); ++i) {
-                const std::size_t v = geometry().linearIndex(std::size_t(i), std::size_t(j), std::size_t(k));
-                scalars[v] = pendingShown_.data()[v];
-            }
+    updatePendingDisplayPattern(pending_, pendingShown_, redrawFrom, redrawTo);  // pendingImage_ wraps it
     pendingImage_->GetPointData()->GetScalars()->Modified();
     pendingImage_->Modified();
     Q_EMIT labelsChanged();
 }
 
 void ScanScene::clear() {
-    scan_ = FloatVolume();
     labels_ = pending_ = pendingShown_ = disagreement_ = LabelMap();
+    scan_ = FloatVolume();
     disagreementImage_ = vtkSmartPointer<vtkImageData>::New();
     scanImage_ = vtkSmartPointer<vtkImageData>::New();
     labelImage_ = vtkSmartPointer<vtkImageData>::New();
@@ -148,12 +159,10 @@ void ScanScene::clear() {
     Q_EMIT scanChanged();
 }
 
-void ScanScene::setDisagreement(const LabelMap& disagreement) {
-    if (!hasScan()) return;
-    if (disagreement.voxelCount() == 0) disagreement_ = LabelMap(geometry(), 0);
-    else if (disagreement.geometry().sameGrid(geometry())) disagreement_ = disagreement;
-    else return;
-    copyLabels(disagreement_, disagreementImage_);
+void ScanScene::setDisagreement(LabelMap disagreement) {
+    if (!hasScan() || (disagreement.voxelCount() > 0 && !disagreement.geometry().sameGrid(geometry()))) return;
+    disagreement_ = std::move(disagreement);
+    wrapLabels(disagreement_, disagreementImage_, geometry());
     Q_EMIT labelsChanged();
 }
 
@@ -166,9 +175,7 @@ int ScanScene::disagreementAt(const Index3& v) const {
     return disagreement_.geometry().contains(v) ? disagreement_.at(std::size_t(v[0]), std::size_t(v[1]), std::size_t(v[2])) : 0;
 }
 
-float ScanScene::intensityAt(const Index3& v) const {
-    return scan_.geometry().contains(v) ? scan_.at(std::size_t(v[0]), std::size_t(v[1]), std::size_t(v[2])) : 0.0f;
-}
+float ScanScene::intensityAt(const Index3& v) const { return ipnp::intensityAt(scan_, v); }
 
 int ScanScene::labelAt(const Index3& v) const {
     return labels_.geometry().contains(v) ? labels_.at(std::size_t(v[0]), std::size_t(v[1]), std::size_t(v[2])) : 0;

@@ -1,7 +1,9 @@
 #pragma once
 // What the views of one scan show, shared by the three slice views and the 3D view: the scan and
-// its label overlays as VTK images (the scan's voxels are wrapped, not copied), the organ colour
-// table, and the display settings (window/level, label opacity, organ visibility).
+// its label overlays as VTK images that wrap this class's voxels (never copies: a 512x512x300 CT
+// is 150 MiB as int16 and each overlay 75 MiB), the organ colour table, and the display settings
+// (window/level, label opacity, organ visibility). Pending labels and the disagreement overlay
+// take memory only while the scan has some; views hide a layer that has nothing to show.
 #include <QObject>
 #include <map>
 #include <vtkImageData.h>
@@ -10,6 +12,7 @@
 #include <vtkSmartPointer.h>
 
 #include "OrganSchema.h"
+#include "ScanVoxels.h"
 #include "Volume.h"
 #include "WindowLevel.h"
 
@@ -26,13 +29,17 @@ public:
     const OrganSchema& schema() const { return schema_; }
 
     // A new scan: its labels and pending labels are cleared.
-    void setScan(FloatVolume scan, const std::string& modality);
-    void setLabels(LabelMap labels);            // accepted and manual labels, organ index per voxel
+    void setScan(ScanVoxels scan, const std::string& modality);
+    // Accepted and manual labels, organ index per voxel; an empty map clears them.
+    void setLabels(LabelMap labels);
     // Pending pseudo-labels (drawn hatched); an empty map clears them.
-    void setPendingLabels(const LabelMap& pending);
+    void setPendingLabels(LabelMap pending);
     void clear();
     // Specialist-generalist disagreement inside pending candidates' regions (empty: none).
-    void setDisagreement(const LabelMap& disagreement);
+    void setDisagreement(LabelMap disagreement);
+    bool hasLabels() const { return labels_.voxelCount() > 0; }
+    bool hasPendingLabels() const { return pending_.voxelCount() > 0; }
+    bool hasDisagreement() const { return disagreement_.voxelCount() > 0; }
     bool disagreementVisible() const { return disagreementVisible_; }
     void setDisagreementVisible(bool visible);
     int disagreementAt(const Index3& voxel) const;
@@ -42,9 +49,10 @@ public:
     // outline may change) is redrawn, so a brush stays quick on a large scan.
     void updatePendingRegion(const Mask& mask, int organ, const Index3& first, const Index3& end);
 
-    bool hasScan() const { return scan_.voxelCount() > 0; }
-    const ImageGeometry& geometry() const { return scan_.geometry(); }
-    const FloatVolume& scan() const { return scan_; }
+    bool hasScan() const { return voxelCountOf(scan_) > 0; }
+    const ImageGeometry& geometry() const { return geometryOf(scan_); }
+    const ScanVoxels& scan() const { return scan_; }
+    WindowLevel autoWindowLevel() const;  // the 1st..99th percentile of the non-zero voxels
     const LabelMap& labels() const { return labels_; }
     float intensityAt(const Index3& voxel) const;
     int labelAt(const Index3& voxel) const;     // 0 when none (or no labels)
@@ -76,7 +84,7 @@ private:
     void rebuildLookupTable();
 
     OrganSchema schema_;
-    FloatVolume scan_;
+    ScanVoxels scan_;
     LabelMap labels_, pending_, pendingShown_;  // pendingShown_: the drawn pattern of pending_
     vtkSmartPointer<vtkImageData> scanImage_, labelImage_, pendingImage_, disagreementImage_;
     vtkSmartPointer<vtkLookupTable> disagreementLookup_;  // one colour for every organ

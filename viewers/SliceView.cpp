@@ -140,7 +140,9 @@ SliceView::SliceView(SliceOrientation orientation, ScanScene* scene, SliceCursor
         labelMapper_->SetInputData(scene_->labelImage());
         pendingMapper_->SetInputData(scene_->pendingImage());
         disagreementMapper_->SetInputData(scene_->disagreementImage());
-        update();
+        updateLayerVisibility();
+        // A layer that was empty (a one-voxel stand-in) had its slice number clamped to 0: set it again.
+        updateSlice();
     });
     connect(scene_, &ScanScene::displayChanged, this, [this] { updateDisplay(); });
     cursorListener_ = cursor_->addListener([this] { updateSlice(); });
@@ -180,11 +182,20 @@ void SliceView::updateDisplay() {
     const WindowLevel& wl = scene_->windowLevel();
     scanSlice_->GetProperty()->SetColorWindow(wl.window);
     scanSlice_->GetProperty()->SetColorLevel(wl.level);
-    labelSlice_->GetProperty()->SetOpacity(scene_->labelsVisible() ? scene_->labelOpacity() : 0.0);
-    pendingSlice_->GetProperty()->SetOpacity(scene_->labelsVisible() ? 1.0 : 0.0);
-    disagreementSlice_->GetProperty()->SetOpacity(scene_->disagreementVisible() ? 0.6 : 0.0);
+    labelSlice_->GetProperty()->SetOpacity(scene_->labelOpacity());
+    disagreementSlice_->GetProperty()->SetOpacity(0.6);
+    updateLayerVisibility();
     windowLabel_->SetInput(QString("W %1  L %2").arg(wl.window, 0, 'f', 0).arg(wl.level, 0, 'f', 0).toUtf8().constData());
     update();
+}
+
+// A hidden layer costs nothing per frame (no slice extracted, no texture uploaded); layers with
+// nothing to show, or switched off, are hidden rather than drawn transparent.
+void SliceView::updateLayerVisibility() {
+    const bool labels = scene_->labelsVisible();
+    labelSlice_->SetVisibility(labels && scene_->hasLabels() && scene_->labelOpacity() > 0);
+    pendingSlice_->SetVisibility(labels && scene_->hasPendingLabels());
+    disagreementSlice_->SetVisibility(scene_->disagreementVisible() && scene_->hasDisagreement());
 }
 
 QString SliceView::sliceText() const {

@@ -67,7 +67,8 @@ protected:
 private:
     void rebuildPipeline();   // new scan
     void updateSlice();       // cursor moved
-    void updateDisplay();     // window/level, opacity, visibility
+    void updateDisplay();
+    void updateLayerVisibility();     // window/level, opacity, visibility
     void placeCamera();
     Vec3 worldAt(const QPointF& widgetPosition);
     QString describe(const Index3& voxel) const;

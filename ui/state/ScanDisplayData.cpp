@@ -13,21 +13,18 @@ ScanDisplayData loadScanForDisplay(const std::string& projectFolder, std::int64_
     const auto store = ProjectStore::open(projectFolder);
     ProjectRounds rounds(*store);
     ScanDisplayData out;
-    bool found = false;
-    for (const ScanRecord& scan : store->scans())
-        if (scan.id == scanId) out.scan = scan, found = true;
-    if (!found) throw Error(projectFolder, "no scan with id " + std::to_string(scanId));
-    if (withImage) out.image = rounds.readImage(scanId);
+    out.scan = store->requireScan(scanId);
+    if (withImage) out.image = scanVoxelsFrom(readScanVoxels(*store, out.scan), store->pathOf(out.scan.file));
     out.labels = composeCurrentLabelMap(*store, out.scan);
-    out.pending = LabelMap(out.scan.geometry, 0);
-    out.disagreement = LabelMap(out.scan.geometry, 0);
-    for (const CandidateRecord& c : rounds.candidates("pending")) {
-        if (c.scanId != scanId) continue;
+    // Full-size overlays only for a scan that has pending masks: most scans have none.
+    for (const CandidateRecord& c : rounds.candidatesOfScan(scanId, "pending")) {
         out.pendingCandidates.push_back(c);
         if (c.absent || c.file.empty()) continue;
         const LabelMap mask = readLabelMap(store->pathOf(c.file));
+        if (out.pending.voxelCount() == 0) out.pending = LabelMap(out.scan.geometry, 0);
         pasteMask(out.pending, mask, {c.box[0], c.box[1], c.box[2]}, std::uint8_t(c.organIndex));
         if (c.selectionFile.empty()) continue;
+        if (out.disagreement.voxelCount() == 0) out.disagreement = LabelMap(out.scan.geometry, 0);
         const LabelMap selection = readLabelMap(store->pathOf(c.selectionFile));
         const auto& size = selection.size();
         for (std::size_t k = 0; k < size[2]; ++k)

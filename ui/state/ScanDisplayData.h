@@ -7,17 +7,20 @@
 
 #include "ProjectRounds.h"
 #include "ProjectStore.h"
+#include "ScanVoxels.h"
 #include "Volume.h"
 
 namespace ipnp {
 
 struct ScanDisplayData {
     ScanRecord scan;
-    FloatVolume image;
+    ScanVoxels image;
     LabelMap labels;    // manual and accepted, organ index per voxel
-    LabelMap pending;   // pending candidates' masks, organ index per voxel
+    // Pending candidates' masks, organ index per voxel; empty (no voxels) when the scan has none.
+    LabelMap pending;
     // Where specialist and generalist disagree inside a pending candidate's region (its selection
-    // mask is 0 there: those voxels would not train the next round), organ index per voxel.
+    // mask is 0 there: those voxels would not train the next round), organ index per voxel; empty
+    // when there is no pending candidate with a selection mask.
     LabelMap disagreement;
     std::vector<CandidateRecord> pendingCandidates;
 };

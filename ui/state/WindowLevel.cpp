@@ -25,13 +25,16 @@ const std::vector<WindowLevelPreset>& ctWindowLevelPresets() {
     return presets;
 }
 
-WindowLevel autoWindowLevel(const FloatVolume& scan) {
+namespace {
+
+template <typename T>
+WindowLevel autoWindowLevelOf(const Volume<T>& scan) {
     std::vector<float> values;
-    values.reserve(scan.voxelCount());
     // A sample is enough for percentiles and keeps this instant on a 512x512x300 CT.
     const std::size_t stride = std::max<std::size_t>(1, scan.voxelCount() / 2'000'000);
+    values.reserve(scan.voxelCount() / stride + 1);
     for (std::size_t i = 0; i < scan.voxelCount(); i += stride)
-        if (scan.voxels()[i] != 0.0f) values.push_back(scan.voxels()[i]);
+        if (scan.voxels()[i] != T(0)) values.push_back(float(scan.voxels()[i]));
     if (values.empty()) return {1, 0};
     const auto at = [&](double fraction) {
         auto nth = values.begin() + std::ptrdiff_t(fraction * double(values.size() - 1));
@@ -42,5 +45,10 @@ WindowLevel autoWindowLevel(const FloatVolume& scan) {
     const double window = std::max(high - low, 1e-3);
     return {window, (low + high) / 2};
 }
+
+}  // namespace
+
+WindowLevel autoWindowLevel(const FloatVolume& scan) { return autoWindowLevelOf(scan); }
+WindowLevel autoWindowLevel(const ScanVolume& scan) { return autoWindowLevelOf(scan); }
 
 }  // namespace ipnp

@@ -32,5 +32,6 @@ const std::vector<WindowLevelPreset>& ctWindowLevelPresets();
 // "MR auto": the 1st..99th percentile of the scan's non-zero intensities (background air would
 // otherwise pull the window down). Also a sensible start for a CT without a preset.
 WindowLevel autoWindowLevel(const FloatVolume& scan);
+WindowLevel autoWindowLevel(const ScanVolume& scan);
 
 }  // namespace ipnp
