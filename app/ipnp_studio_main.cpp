@@ -2,6 +2,7 @@
 // identity (for QSettings), the main window, and the project named on the command line.
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QElapsedTimer>
 #include <QMessageBox>
 #include <QTimer>
 #include <cstdio>
@@ -9,6 +10,7 @@
 #include "MainWindow.h"
 #include "StudioFactories.h"
 #include "TrainingDashboard.h"
+#include "VolumeView3d.h"
 #include "VtkOpenGLWidget.h"
 
 int main(int argc, char** argv) {
@@ -67,6 +69,12 @@ int main(int argc, char** argv) {
         const QString file = parser.value(screenshot);
         const auto saveAndQuit = [&window, file] {
             QTimer::singleShot(1000, &window, [&window, file] {
+                // The 3D view's surfaces come from a worker thread: let them arrive (at most 20 s).
+                QElapsedTimer waited;
+                waited.start();
+                while (window.view3d()->surfacesPending() && window.view3d()->isVisible() && waited.elapsed() < 20000)
+                    QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+                QCoreApplication::processEvents();
                 window.grab().save(file);
                 QApplication::quit();
             });

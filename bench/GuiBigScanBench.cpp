@@ -3,7 +3,8 @@
 // without a display). Prints, against the desktop issue's targets: opening the scan from the
 // browser (< 1 s), the RSS it adds (< 3x its voxel size), a slice scroll with the label overlay and
 // the 3D view hidden (median < 30 ms per step, all three slice views repainted), and the 3D view
-// ready (< 2 s: volume rendering and organ surfaces drawn once). No peer exists.
+// ready (< 2 s: volume rendering and organ surfaces drawn once, the surfaces made on a worker
+// thread meanwhile). No peer exists.
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QTemporaryDir>
@@ -104,7 +105,9 @@ int main(int argc, char** argv) {
 
     clock.restart();
     window.view3d()->show();
-    app.processEvents();
+    app.processEvents();  // the volume rendering's first frame; the surfaces come from a worker thread
+    while (window.view3d()->surfacesPending()) app.processEvents(QEventLoop::AllEvents, 5);
+    app.processEvents();  // their first frame
     const double threeD = clock.elapsed() / 1000.0;
     std::printf("3D view ready (volume rendering + organ surfaces, first frame): %.2f s  (target < 2 s: %s)\n", threeD,
                 verdict(threeD < 2.0));

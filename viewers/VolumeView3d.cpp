@@ -5,11 +5,15 @@
 #include <vtkActor.h>
 #include <vtkCamera.h>
 #include <vtkColorTransferFunction.h>
+#include <QtConcurrent/QtConcurrentRun>
 #include <vtkDiscreteFlyingEdges3D.h>
 #include <vtkExtractVOI.h>
 #include <vtkImageData.h>
 #include <vtkPiecewiseFunction.h>
+#include <vtkPointData.h>
+#include <vtkPolyData.h>
 #include <vtkPolyDataMapper.h>
+#include <vtkUnsignedCharArray.h>
 #include <vtkPolyDataNormals.h>
 #include <vtkProperty.h>
 #include <vtkRenderer.h>
@@ -49,10 +53,12 @@ VolumeView3d::VolumeView3d(ScanScene* scene, QWidget* parent) : VtkOpenGLWidget(
         rebuildSurfaces();
     });
     connect(scene_, &ScanScene::displayChanged, this, [this] { updateVisibility(); });
+    connect(&surfaceWatcher_, &QFutureWatcher<std::shared_ptr<OrganSurfaces>>::finished, this,
+            &VolumeView3d::onSurfacesExtracted);
     rebuildVolume();
 }
 
-VolumeView3d::~VolumeView3d() = default;
+VolumeView3d::~VolumeView3d() { surfaceWatcher_.waitForFinished(); }
 
 void VolumeView3d::setPreset(const std::string& name) {
     for (const VolumeRenderingPreset& preset : ctVolumeRenderingPresets()) {
@@ -78,19 +84,27 @@ void VolumeView3d::rebuildVolume() {
     volumeMapper_->SetInputData(scene_->scanImage());
     volume_->SetUserMatrix(scene_->userMatrix());
     updateVisibility();
+    // Frames the volume now (ResetCamera counts visible props only); the surfaces come a moment
+    // later, and frame themselves when the volume is hidden.
+    if (!cameraPlaced_ && volumeVisible_) resetCamera();
 }
 
-void VolumeView3d::rebuildSurfaces() {
-    // Surfaces are only worth their cost when someone looks at them.
-    if (!surfacesStale_ || !isVisible()) return;
-    surfacesStale_ = false;
-    for (auto& [organ, actor] : surfaces_) renderer()->RemoveActor(actor);
-    surfaces_.clear();
-    if (!scene_->hasScan()) return;
+namespace {
+
+// Smoothed surfaces of every organ in `labels`, on a worker thread: VTK filters are safe there as
+// long as nothing else touches their objects, so the worker works on its own copy of the labels.
+std::shared_ptr<OrganSurfaces> extractSurfaces(LabelMap labels) {
+    auto out = std::make_shared<OrganSurfaces>();
+    const ImageGeometry& g = labels.geometry();
+    const auto& size = labels.size();
+    auto image = vtkSmartPointer<vtkImageData>::New();
+    image->SetDimensions(int(size[0]), int(size[1]), int(size[2]));
+    image->SetSpacing(g.spacing[0], g.spacing[1], g.spacing[2]);
+    auto array = vtkSmartPointer<vtkUnsignedCharArray>::New();
+    array->SetArray(labels.data(), vtkIdType(labels.voxelCount()), 1);
+    image->GetPointData()->SetScalars(array);
     // One pass finds each organ's bounding box; each organ's surface is then extracted from its box
     // (plus a voxel of margin) only: 15 organs cost about one pass over the scan, not 15.
-    const LabelMap& labels = scene_->labels();
-    const auto& size = labels.size();
     std::array<std::array<long, 6>, 256> boxes;
     for (auto& box : boxes) box = {long(size[0]), long(size[1]), long(size[2]), -1, -1, -1};
     const std::uint8_t* voxel = labels.data();
@@ -109,7 +123,7 @@ void VolumeView3d::rebuildSurfaces() {
         const auto& box = boxes[std::size_t(organ)];
         if (box[3] < 0) continue;
         auto voi = vtkSmartPointer<vtkExtractVOI>::New();
-        voi->SetInputData(scene_->labelImage());
+        voi->SetInputData(image);
         voi->SetVOI(int(std::max(0L, box[0] - 1)), int(std::min(long(size[0]) - 1, box[3] + 1)),
                     int(std::max(0L, box[1] - 1)), int(std::min(long(size[1]) - 1, box[4] + 1)),
                     int(std::max(0L, box[2] - 1)), int(std::min(long(size[2]) - 1, box[5] + 1)));
@@ -126,8 +140,50 @@ void VolumeView3d::rebuildSurfaces() {
         smooth->BoundarySmoothingOff();
         auto normals = vtkSmartPointer<vtkPolyDataNormals>::New();
         normals->SetInputConnection(smooth->GetOutputPort());
+        normals->Update();
+        auto surface = vtkSmartPointer<vtkPolyData>::New();
+        surface->ShallowCopy(normals->GetOutput());  // outlives the pipeline, which stays here
+        (*out)[organ] = surface;
+    }
+    return out;
+}
+
+}  // namespace
+
+void VolumeView3d::rebuildSurfaces() {
+    // Surfaces are only worth their cost when someone looks at them.
+    if (!surfacesStale_ || !isVisible()) return;
+    if (surfaceWatcher_.isRunning() || surfacesPending_) {
+        rerunSurfaces_ = true;  // the labels changed again: once this run ends, start over
+        return;
+    }
+    surfacesStale_ = false;
+    if (!scene_->hasScan() || !scene_->hasLabels()) {
+        showSurfaces({});
+        return;
+    }
+    surfacesPending_ = true;
+    surfaceWatcher_.setFuture(QtConcurrent::run(extractSurfaces, scene_->labels()));
+}
+
+void VolumeView3d::onSurfacesExtracted() {
+    surfacesPending_ = false;
+    const std::shared_ptr<OrganSurfaces> surfaces = surfaceWatcher_.result();
+    if (rerunSurfaces_) {  // what came back is already out of date
+        rerunSurfaces_ = false;
+        surfacesStale_ = true;
+        rebuildSurfaces();
+        return;
+    }
+    showSurfaces(surfaces ? *surfaces : OrganSurfaces{});
+}
+
+void VolumeView3d::showSurfaces(const OrganSurfaces& surfaces) {
+    for (auto& [organ, actor] : surfaces_) renderer()->RemoveActor(actor);
+    surfaces_.clear();
+    for (const auto& [organ, surface] : surfaces) {
         auto mapper = vtkSmartPointer<vtkPolyDataMapper>::New();
-        mapper->SetInputConnection(normals->GetOutputPort());
+        mapper->SetInputData(surface);
         mapper->ScalarVisibilityOff();
         auto actor = vtkSmartPointer<vtkActor>::New();
         actor->SetMapper(mapper);
@@ -140,6 +196,7 @@ void VolumeView3d::rebuildSurfaces() {
     }
     if (!cameraPlaced_) resetCamera();
     updateVisibility();
+    Q_EMIT surfacesShown();
 }
 
 void VolumeView3d::updateVisibility() {

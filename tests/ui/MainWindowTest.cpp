@@ -155,6 +155,7 @@ private Q_SLOTS:
             view.save(screenshotPath(QString("main_window_view_%1").arg(int(o))));
             QVERIFY(notBlank(view));
         }
+        QTRY_VERIFY(!window.view3d()->surfacesPending());
         window.view3d()->grabFramebuffer().save(screenshotPath("main_window_view_3d"));
         QVERIFY(notBlank(window.view3d()->grabFramebuffer()));
         // Scrolling a slice changes the picture.

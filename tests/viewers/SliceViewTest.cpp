@@ -225,7 +225,7 @@ private Q_SLOTS:
         view.resize(300, 300);
         view.show();
         QVERIFY(QTest::qWaitForWindowExposed(&view));
-        QTest::qWait(100);
+        QTRY_VERIFY(!view.surfacesPending());  // extracted on a worker thread
         QCOMPARE(view.organsWithSurface(), std::vector<int>{1});
         view.setVolumeVisible(false);
         QTest::qWait(50);
