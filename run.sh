@@ -19,6 +19,7 @@ PACKAGES=(
   libtorch-dev libopenblas0-pthread  # the specialist; OpenBLAS, not the slow reference BLAS
   libdcmtk-dev dcmtk                # DICOM (dcmtk: the tools the tests make compressed series with)
   dcm2niix                          # the DICOM import benchmark's peer
+  plastimatch                       # an independent RTSTRUCT rasteriser the import is checked against
   libsqlite3-dev libssl-dev zlib1g-dev libdeflate-dev
   nlohmann-json3-dev libcli11-dev
   xvfb xauth                        # tests run under Xvfb when there is no display

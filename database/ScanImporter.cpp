@@ -11,6 +11,7 @@
 #include "ImageFile.h"
 #include "LabelMaskOps.h"
 #include "Sha256.h"
+#include "StagedFiles.h"
 
 namespace ipnp {
 
@@ -52,25 +53,6 @@ struct StagedScan {
     ImageGeometry geometry;
     std::string voxelType;
     std::vector<StagedLabel> labels;
-};
-
-// Files written by a batch that has not committed yet; removed unless the batch commits.
-class StagedFiles {
-public:
-    ~StagedFiles() {
-        if (committed_) return;
-        std::error_code ignored;
-        for (const std::string& path : paths_) fs::remove(path, ignored);
-        for (const std::string& folder : folders_) fs::remove(folder, ignored);  // only if empty
-    }
-    void add(const std::string& path) { paths_.push_back(path); }
-    void addFolder(const std::string& folder) { folders_.push_back(folder); }
-    void commit() { committed_ = true; }
-
-private:
-    std::vector<std::string> paths_;
-    std::vector<std::string> folders_;
-    bool committed_ = false;
 };
 
 std::string describeOrgans(const OrganSchema& schema) {

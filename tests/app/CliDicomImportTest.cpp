@@ -84,6 +84,48 @@ private Q_SLOTS:
         QCOMPARE(logicalDump(project + "/project.ipnp"), before);
         QVERIFY(QDir(project + "/volumes").entryList(QDir::Files).isEmpty());
     }
+
+    void structureSetsComeWithTheirSeriesAndOnTheirOwn() {
+        // A folder with a CT series and the RT Structure Set drawn on it: one import brings both;
+        // the ROI the schema does not know is listed, then mapped by the user in a second import.
+        const QString dicom = dir.filePath("with_rtss");
+        SliceSpec spec;
+        spec.series = "1.2.826.0.1.3680043.10.1001.88";
+        QVERIFY(writeRegularSeries(dicom + "/ct", spec));
+        // writeRegularSeries: x from -10 mm every 0.7, y from 20 mm every 0.8, z 30..37.5 mm.
+        // x -9.9..-7.1 mm is column index 0.14..4.14 (centres 1..4), y 20.1..22.9 mm row index
+        // 0.125..3.625 (centres 1..3): 4 x 3 = 12 voxels on slice 1.
+        const std::vector<ipnp::Vec3> square{{-9.9, 20.1, 32.5}, {-7.1, 20.1, 32.5}, {-7.1, 22.9, 32.5}, {-9.9, 22.9, 32.5}};
+        QVERIFY(writeRtStruct(dicom + "/rtss.dcm", spec.series, {{1, "Liver", {square}}, {2, "Magen", {square}}}));
+        const QString project = dir.filePath("project_rtss");
+        QCOMPARE(runIpnp({"init", project}).exitCode, 0);
+        ProcessResult result = runIpnp({"import", dicom, "-p", project});
+        QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+        QVERIFY2(result.out.contains("ROI 'Liver' -> liver (manual label of P7_s3)"), qPrintable(result.out));
+        QVERIFY2(result.err.contains("unmatched ROI 'Magen'") && result.err.contains("--roi 'Magen=ORGAN'"),
+                 qPrintable(result.err));
+
+        result = runIpnp({"import", "--roi", "Magen", dicom + "/rtss.dcm", "-p", project});
+        QVERIFY(result.exitCode != 0);
+        QVERIFY2(result.err.contains("'ROI name=organ'"), qPrintable(result.err));
+        result = runIpnp({"import", dicom + "/rtss.dcm", "--scan", "P7_s3", "--roi", "Magen=stomach", "-p", project});
+        QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+        QVERIFY2(result.out.contains("ROI 'Magen' -> stomach"), qPrintable(result.out));
+        QVERIFY2(result.err.contains("liver already has a manual label"), qPrintable(result.err));
+
+        result = runIpnp({"status", "--json", "-p", project});
+        const QJsonObject status = QJsonDocument::fromJson(result.out.toUtf8()).object();
+        const QJsonObject scan = status["scans"].toArray()[0].toObject();
+        QVERIFY2(QJsonDocument(scan).toJson().contains("manual"), qPrintable(QJsonDocument(scan).toJson()));
+        // The liver label on disk: 12 voxels (read by nibabel, not by this project's reader).
+        if (!debianPythonHasNibabel()) QSKIP("/usr/bin/python3 with nibabel is not installed");
+        const QString label = QDir(project + "/labels/P7_s3").entryList({"6_v1*"}).value(0);  // liver is organ 6
+        QVERIFY(!label.isEmpty());
+        const auto nib = runProgram("/usr/bin/python3", {"-c",
+            "import nibabel, numpy, sys; print(int(numpy.asarray(nibabel.load(sys.argv[1]).dataobj).sum()))",
+            project + "/labels/P7_s3/" + label});
+        QCOMPARE(nib.out.trimmed(), QString("12"));
+    }
 };
 
 QTEST_GUILESS_MAIN(CliDicomImportTest)

@@ -1,6 +1,7 @@
 #include "DicomFixtures.h"
 
 #include <QDir>
+#include <cstdio>
 #include <vector>
 
 #include <dcmtk/dcmdata/dcdeftag.h>
@@ -58,6 +59,65 @@ bool writeRegularSeries(const QString& folder, SliceSpec spec) {
             return false;
     }
     return true;
+}
+
+bool writeRtStruct(const QString& path, const std::string& seriesUid, const std::vector<RoiSpec>& rois) {
+    const char* study = "1.2.826.0.1.3680043.10.1001";
+    const char* frame = "1.2.826.0.1.3680043.10.1001.9";
+    DcmFileFormat file;
+    DcmDataset* d = file.getDataset();
+    char uid[100];
+    d->putAndInsertString(DCM_SOPClassUID, UID_RTStructureSetStorage);
+    d->putAndInsertString(DCM_SOPInstanceUID, dcmGenerateUniqueIdentifier(uid, SITE_INSTANCE_UID_ROOT));
+    d->putAndInsertString(DCM_StudyInstanceUID, study);
+    d->putAndInsertString(DCM_SeriesInstanceUID, dcmGenerateUniqueIdentifier(uid, SITE_SERIES_UID_ROOT));
+    d->putAndInsertString(DCM_Modality, "RTSTRUCT");
+    d->putAndInsertString(DCM_PatientID, "P7");
+    d->putAndInsertString(DCM_PatientName, "Test^Patient");
+    d->putAndInsertString(DCM_StructureSetLabel, "OARs");
+    DcmItem* frameItem = nullptr;
+    d->findOrCreateSequenceItem(DCM_ReferencedFrameOfReferenceSequence, frameItem, -2);
+    frameItem->putAndInsertString(DCM_FrameOfReferenceUID, frame);
+    DcmItem* studyItem = nullptr;
+    frameItem->findOrCreateSequenceItem(DCM_RTReferencedStudySequence, studyItem, -2);
+    studyItem->putAndInsertString(DCM_ReferencedSOPClassUID, "1.2.840.10008.3.1.2.3.1");  // Detached Study Management
+    studyItem->putAndInsertString(DCM_ReferencedSOPInstanceUID, study);
+    DcmItem* seriesItem = nullptr;
+    studyItem->findOrCreateSequenceItem(DCM_RTReferencedSeriesSequence, seriesItem, -2);
+    seriesItem->putAndInsertString(DCM_SeriesInstanceUID, seriesUid.c_str());
+    for (const RoiSpec& roi : rois) {
+        DcmItem* item = nullptr;
+        d->findOrCreateSequenceItem(DCM_StructureSetROISequence, item, -2);
+        item->putAndInsertString(DCM_ROINumber, std::to_string(roi.number).c_str());
+        item->putAndInsertString(DCM_ReferencedFrameOfReferenceUID, frame);
+        item->putAndInsertString(DCM_ROIName, roi.name.c_str());
+        item->putAndInsertString(DCM_ROIGenerationAlgorithm, "MANUAL");
+        DcmItem* contours = nullptr;
+        d->findOrCreateSequenceItem(DCM_ROIContourSequence, contours, -2);
+        contours->putAndInsertString(DCM_ReferencedROINumber, std::to_string(roi.number).c_str());
+        contours->putAndInsertString(DCM_ROIDisplayColor, "255\\0\\0");
+        for (const auto& contour : roi.contours) {
+            DcmItem* c = nullptr;
+            contours->findOrCreateSequenceItem(DCM_ContourSequence, c, -2);
+            c->putAndInsertString(DCM_ContourGeometricType, "CLOSED_PLANAR");
+            c->putAndInsertString(DCM_NumberOfContourPoints, std::to_string(contour.size()).c_str());
+            std::string data;
+            char number[32];
+            for (const Vec3& point : contour)
+                for (double value : point) {
+                    std::snprintf(number, sizeof number, "%.4f", value);
+                    data += (data.empty() ? "" : "\\") + std::string(number);
+                }
+            c->putAndInsertString(DCM_ContourData, data.c_str());
+        }
+        DcmItem* observation = nullptr;
+        d->findOrCreateSequenceItem(DCM_RTROIObservationsSequence, observation, -2);
+        observation->putAndInsertString(DCM_ObservationNumber, std::to_string(roi.number).c_str());
+        observation->putAndInsertString(DCM_ReferencedROINumber, std::to_string(roi.number).c_str());
+        observation->putAndInsertString(DCM_RTROIInterpretedType, "ORGAN");
+        observation->putAndInsertString(DCM_ROIInterpreter, "");
+    }
+    return file.saveFile(path.toStdString().c_str(), EXS_LittleEndianExplicit).good();
 }
 
 }  // namespace ipnp::test

@@ -3,6 +3,7 @@
 #include <QString>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "ImageGeometry.h"
 
@@ -27,5 +28,14 @@ bool writeSlice(const QString& path, const SliceSpec& spec, int instance, const 
 // Four axial slices 2.5 mm apart from spec.position, written in reverse name order (slice_9.dcm
 // is the first); raw value 1000 + 100k + 10j + i.
 bool writeRegularSeries(const QString& folder, SliceSpec spec = {});
+
+struct RoiSpec {
+    int number = 1;
+    std::string name;
+    std::vector<std::vector<Vec3>> contours;  // closed planar, world mm (LPS)
+};
+
+// An RT Structure Set for the series `seriesUid` of writeSlice's study and frame of reference.
+bool writeRtStruct(const QString& path, const std::string& seriesUid, const std::vector<RoiSpec>& rois);
 
 }  // namespace ipnp::test

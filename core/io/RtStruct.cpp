@@ -1,0 +1,121 @@
+#include "RtStruct.h"
+
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcitem.h>
+#include <dcmtk/dcmdata/dcsequen.h>
+#include <dcmtk/dcmdata/dcuid.h>
+
+#include <map>
+
+#include "DicomSeries.h"
+#include "Error.h"
+
+namespace ipnp {
+
+namespace {
+
+std::string text(DcmItem& item, const DcmTagKey& tag) {
+    OFString value;
+    if (item.findAndGetOFString(tag, value).good()) return std::string(value.c_str());
+    return {};
+}
+
+// The items of a sequence (none when it is absent).
+std::vector<DcmItem*> itemsOf(DcmItem& item, const DcmTagKey& tag) {
+    std::vector<DcmItem*> out;
+    DcmSequenceOfItems* sequence = nullptr;
+    if (item.findAndGetSequence(tag, sequence).good() && sequence)
+        for (unsigned long n = 0; n < sequence->card(); ++n) out.push_back(sequence->getItem(n));
+    return out;
+}
+
+int integer(DcmItem& item, const DcmTagKey& tag) {
+    Sint32 value = 0;
+    item.findAndGetSint32(tag, value);  // IS: DCMTK converts
+    return int(value);
+}
+
+bool loadDataset(const std::string& path, DcmFileFormat& file) {
+    return isDicomFile(path) && file.loadFile(path.c_str()).good();
+}
+
+}  // namespace
+
+bool isRtStructFile(const std::string& path) {
+    DcmFileFormat file;
+    if (!isDicomFile(path) || file.loadFile(path.c_str(), EXS_Unknown, EGL_noChange, 4096).bad()) return false;
+    DcmDataset& data = *file.getDataset();
+    const std::string sopClass = text(data, DCM_SOPClassUID);
+    return sopClass == UID_RTStructureSetStorage || (sopClass.empty() && text(data, DCM_Modality) == "RTSTRUCT");
+}
+
+RtStructureSet readRtStruct(const std::string& path) {
+    DcmFileFormat file;
+    if (!loadDataset(path, file)) throw Error(path, "is not a readable DICOM file");
+    DcmDataset& data = *file.getDataset();
+    const std::string sopClass = text(data, DCM_SOPClassUID);
+    if (sopClass != UID_RTStructureSetStorage && !(sopClass.empty() && text(data, DCM_Modality) == "RTSTRUCT"))
+        throw Error(path, "is not an RT Structure Set (SOP class " + (sopClass.empty() ? std::string("empty") : sopClass) +
+                              ", modality " + text(data, DCM_Modality) + ")");
+    RtStructureSet out;
+    out.file = path;
+    out.label = text(data, DCM_StructureSetLabel);
+    out.patientId = text(data, DCM_PatientID);
+    for (DcmItem* frame : itemsOf(data, DCM_ReferencedFrameOfReferenceSequence)) {
+        if (out.frameOfReferenceUid.empty()) out.frameOfReferenceUid = text(*frame, DCM_FrameOfReferenceUID);
+        for (DcmItem* study : itemsOf(*frame, DCM_RTReferencedStudySequence))
+            for (DcmItem* series : itemsOf(*study, DCM_RTReferencedSeriesSequence))
+                if (out.referencedSeriesUid.empty()) out.referencedSeriesUid = text(*series, DCM_SeriesInstanceUID);
+    }
+    std::map<int, std::size_t> roiAt;  // ROI number -> position in out.rois
+    for (DcmItem* roi : itemsOf(data, DCM_StructureSetROISequence)) {
+        RtRoi item;
+        item.number = integer(*roi, DCM_ROINumber);
+        item.name = text(*roi, DCM_ROIName);
+        if (out.frameOfReferenceUid.empty()) out.frameOfReferenceUid = text(*roi, DCM_ReferencedFrameOfReferenceUID);
+        if (roiAt.count(item.number)) throw Error(path, "ROI number " + std::to_string(item.number) + " is used twice");
+        roiAt[item.number] = out.rois.size();
+        out.rois.push_back(std::move(item));
+    }
+    if (out.rois.empty()) throw Error(path, "holds no ROI (empty StructureSetROISequence)");
+    for (DcmItem* roiContour : itemsOf(data, DCM_ROIContourSequence)) {
+        const int number = integer(*roiContour, DCM_ReferencedROINumber);
+        const auto at = roiAt.find(number);
+        if (at == roiAt.end())
+            throw Error(path, "contours refer to ROI number " + std::to_string(number) + ", which the structure set does not list");
+        RtRoi& roi = out.rois[at->second];
+        std::size_t skipped = 0;
+        for (DcmItem* contour : itemsOf(*roiContour, DCM_ContourSequence)) {
+            const std::string type = text(*contour, DCM_ContourGeometricType);
+            if (type != "CLOSED_PLANAR") {
+                ++skipped;
+                continue;
+            }
+            DcmElement* element = nullptr;
+            if (contour->findAndGetElement(DCM_ContourData, element).bad() || !element) continue;
+            const unsigned long values = element->getVM();
+            const int declared = integer(*contour, DCM_NumberOfContourPoints);
+            if (values % 3 != 0 || (declared > 0 && unsigned(declared) * 3 != values))
+                throw Error(path, "ROI '" + roi.name + "': contour data holds " + std::to_string(values) +
+                                      " values, not 3 per point (" + std::to_string(declared) + " points declared)");
+            ClosedContour points(values / 3);
+            for (unsigned long v = 0; v < values; ++v) {
+                Float64 coordinate = 0;
+                if (element->getFloat64(coordinate, v).bad())
+                    throw Error(path, "ROI '" + roi.name + "': contour data is not numeric");
+                points[v / 3][v % 3] = coordinate;
+            }
+            roi.contours.push_back(std::move(points));
+        }
+        if (skipped > 0)
+            out.notes.push_back("ROI '" + roi.name + "': " + std::to_string(skipped) +
+                                " contours that are not CLOSED_PLANAR (points, open polylines) skipped");
+    }
+    for (const RtRoi& roi : out.rois)
+        if (roi.contours.empty()) out.notes.push_back("ROI '" + roi.name + "' has no closed contour");
+    return out;
+}
+
+}  // namespace ipnp

@@ -1,0 +1,44 @@
+#pragma once
+// An RT Structure Set's ROIs as manual labels of a scan already in the project: each ROI name is
+// matched to an organ of the schema (its name or a synonym, ignoring case; TG-263 names are
+// synonyms of the built-in schemas) or through the user's mapping, its closed planar contours are
+// rasterised onto the scan's grid (even-odd rule), and the organs become `manual`.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ProjectStore.h"
+#include "RtStruct.h"
+
+namespace ipnp {
+
+struct RtStructImportOptions {
+    // The scan the contours were drawn on; empty: the scan imported from the DICOM series that the
+    // structure set refers to.
+    std::string scanName;
+    // ROI name (case-insensitive) -> organ name or synonym, for names the schema does not know.
+    std::map<std::string, std::string> roiToOrgan;
+};
+
+struct RoiMatch {
+    std::string roiName;
+    int organIndex = 0;  // 0: no organ matches (listed so the user can map it)
+};
+
+// How each ROI maps to the schema. Throws ipnp::Error naming `file` for a mapping to an organ the
+// schema lacks, and for two ROIs that land on one organ.
+std::vector<RoiMatch> matchRois(const RtStructureSet& structureSet, const OrganSchema& schema,
+                                const std::map<std::string, std::string>& roiToOrgan);
+
+struct RtStructImportResult {
+    std::string scanName;
+    std::vector<std::pair<std::string, std::string>> imported;  // ROI name, organ name
+    std::vector<std::string> unmatched;                         // ROI names without an organ
+    std::vector<std::string> notes;                              // what was skipped, and why
+};
+
+// Throws ipnp::Error (project unchanged) naming the file for a damaged structure set, a scan that
+// cannot be found, or contours that do not fit it.
+RtStructImportResult importRtStruct(ProjectStore& store, const std::string& file, const RtStructImportOptions& options);
+
+}  // namespace ipnp
