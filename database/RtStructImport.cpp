@@ -7,10 +7,7 @@
 
 #include "ContourRasterizer.h"
 #include "Error.h"
-#include "ImageFile.h"
-#include "LabelMaskOps.h"
-#include "Sha256.h"
-#include "StagedFiles.h"
+#include "ManualLabelWriter.h"
 
 namespace ipnp {
 
@@ -38,15 +35,6 @@ ScanRecord scanOf(ProjectStore& store, const RtStructureSet& set, const std::str
     throw Error(set.file, "was drawn on DICOM series " + set.referencedSeriesUid +
                               ", which no scan of the project came from; import that series first, or give the scan with --scan");
 }
-
-struct StagedRoiLabel {
-    RtRoi roi;
-    int organIndex = 0;
-    int version = 1;
-    std::string file, sha256;
-    LabelExtent extent;
-    std::optional<std::int64_t> replacedVersion;  // a pseudo-accepted label the contour supersedes
-};
 
 }  // namespace
 
@@ -79,108 +67,27 @@ RtStructImportResult importRtStruct(ProjectStore& store, const std::string& file
     const RtStructureSet set = readRtStruct(file);
     const OrganSchema schema = store.schema();
     const ScanRecord scan = scanOf(store, set, options.scanName);
-    RtStructImportResult result;
-    result.scanName = scan.name;
-    result.notes = set.notes;
     const std::vector<RoiMatch> matches = matchRois(set, schema, options.roiToOrgan);
-
-    // Current state of each organ of the scan: a manual label is never overwritten, a pending
-    // candidate is reviewed first, anything else becomes the contour's manual label.
-    std::map<int, std::pair<std::string, std::optional<std::int64_t>>> cells;
-    {
-        SqliteStatement rows(store.database(), "SELECT organ_id, state, label_version_id FROM coverage WHERE scan_id = ?1");
-        rows.bind(1, scan.id);
-        while (rows.step())
-            cells[int(rows.columnInt(0))] = {rows.columnText(1),
-                                             rows.columnIsNull(2) ? std::nullopt : std::optional<std::int64_t>(rows.columnInt(2))};
-    }
-    StagedFiles staged;
-    std::vector<StagedRoiLabel> labels;
-    const std::string folder = store.pathOf("labels/" + scan.name);
+    ManualLabelWriter writer(store, scan);
+    for (const std::string& note : set.notes) writer.note(note);
     for (std::size_t n = 0; n < set.rois.size(); ++n) {
         const RtRoi& roi = set.rois[n];
         if (matches[n].organIndex == 0) {
-            result.unmatched.push_back(roi.name);
+            writer.unmatched(roi.name);
             continue;
         }
-        const Organ& organ = *schema.byIndex(matches[n].organIndex);
-        if (roi.contours.empty()) continue;  // already in the notes
-        const auto& [state, version] = cells[organ.index];
-        if (state == toString(CoverageState::Manual)) {
-            result.notes.push_back("ROI '" + roi.name + "': " + organ.name + " already has a manual label in " + scan.name + "; kept it");
-            continue;
-        }
-        if (state == toString(CoverageState::PseudoPending)) {
-            result.notes.push_back("ROI '" + roi.name + "': " + organ.name + " has a pending pseudo-label in " + scan.name +
-                                   "; review it first");
-            continue;
-        }
-        RasterizedContours raster = rasterizeClosedContours(roi.contours, scan.geometry);
-        for (const std::string& warning : raster.warnings) result.notes.push_back("ROI '" + roi.name + "': " + warning);
-        const std::vector<LabelExtent> extents = labelExtents(raster.mask);
-        if (extents.empty()) {
-            result.notes.push_back("ROI '" + roi.name + "' covers no voxel centre of " + scan.name + ": skipped");
-            continue;
-        }
-        SqliteStatement next(store.database(),
-                             "SELECT COALESCE(MAX(version), 0) + 1 FROM label_versions WHERE scan_id = ?1 AND organ_id = ?2");
-        next.bind(1, scan.id).bind(2, organ.index);
-        next.step();
-        StagedRoiLabel label;
-        label.roi = roi;
-        label.organIndex = organ.index;
-        label.extent = extents[0];
-        label.replacedVersion = version;
-        label.version = int(next.columnInt(0));
-        label.file = "labels/" + scan.name + "/" + std::to_string(organ.index) + "_v" + std::to_string(label.version) + ".nii.gz";
-        if (labels.empty()) {
-            fs::create_directories(folder);
-            staged.addFolder(folder);
-        }
-        staged.add(store.pathOf(label.file));
-        writeVolume(cropMask(raster.mask, extents[0]), store.pathOf(label.file));
-        label.sha256 = Sha256::ofFile(store.pathOf(label.file));
-        labels.push_back(std::move(label));
-    }
-
-    SqliteDatabase& database = store.database();
-    SqliteTransaction transaction(database);
-    const std::string now = ProjectStore::now();
-    for (const StagedRoiLabel& label : labels) {
-        const LabelExtent& e = label.extent;
+        if (roi.contours.empty() || !writer.accepts(matches[n].organIndex, roi.name)) continue;
+        const RasterizedContours raster = rasterizeClosedContours(roi.contours, scan.geometry);
+        for (const std::string& warning : raster.warnings) writer.note("ROI '" + roi.name + "': " + warning);
         const json provenance = {{"source_file", fs::absolute(file).lexically_normal().string()},
                                  {"format", "RTSTRUCT"},
-                                 {"roi_name", label.roi.name},
-                                 {"roi_number", label.roi.number},
+                                 {"roi_name", roi.name},
+                                 {"roi_number", roi.number},
                                  {"structure_set_label", set.label}};
-        SqliteStatement insert(database,
-                               "INSERT INTO label_versions (scan_id, organ_id, version, file, sha256, voxel_count, box, "
-                               "source, provenance, created_at) VALUES (?1, ?2, ?9, ?3, ?4, ?5, ?6, 'import', ?7, ?8)");
-        insert.bind(1, scan.id).bind(2, label.organIndex).bind(9, label.version).bind(3, label.file).bind(4, label.sha256)
-            .bind(5, std::int64_t(e.voxelCount))
-            .bind(6, boxToJson({e.first[0], e.first[1], e.first[2], e.last[0] + 1, e.last[1] + 1, e.last[2] + 1}))
-            .bind(7, provenance.dump()).bind(8, now);
-        insert.run();
-        const std::int64_t versionId = database.lastInsertId();
-        if (label.replacedVersion) {
-            SqliteStatement superseded(database, "UPDATE label_versions SET superseded_at = ?2 WHERE id = ?1");
-            superseded.bind(1, *label.replacedVersion).bind(2, now);
-            superseded.run();
-        }
-        SqliteStatement cell(database,
-                             "UPDATE coverage SET state = 'manual', label_version_id = ?3, updated_at = ?4 "
-                             "WHERE scan_id = ?1 AND organ_id = ?2");
-        cell.bind(1, scan.id).bind(2, label.organIndex).bind(3, versionId).bind(4, now);
-        cell.run();
-        result.imported.emplace_back(label.roi.name, schema.byIndex(label.organIndex)->name);
+        writer.add(roi.name, matches[n].organIndex, raster.mask, provenance.dump());
     }
-    store.addEvent("import-rtstruct", json{{"file", fs::absolute(file).lexically_normal().string()},
-                                           {"scan", scan.name},
-                                           {"rois", result.imported.size()},
-                                           {"unmatched", result.unmatched}}.dump());
-    transaction.commit();
-    staged.commit();
-    return result;
+    return writer.commit("import-rtstruct",
+                         json{{"file", fs::absolute(file).lexically_normal().string()}, {"scan", scan.name}}.dump());
 }
 
 }  // namespace ipnp

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "ManualLabelWriter.h"
 #include "ProjectStore.h"
 #include "RtStruct.h"
 
@@ -30,12 +31,7 @@ struct RoiMatch {
 std::vector<RoiMatch> matchRois(const RtStructureSet& structureSet, const OrganSchema& schema,
                                 const std::map<std::string, std::string>& roiToOrgan);
 
-struct RtStructImportResult {
-    std::string scanName;
-    std::vector<std::pair<std::string, std::string>> imported;  // ROI name, organ name
-    std::vector<std::string> unmatched;                         // ROI names without an organ
-    std::vector<std::string> notes;                              // what was skipped, and why
-};
+using RtStructImportResult = ManualLabelImportResult;
 
 // Throws ipnp::Error (project unchanged) naming the file for a damaged structure set, a scan that
 // cannot be found, or contours that do not fit it.
