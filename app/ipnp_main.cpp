@@ -18,6 +18,8 @@
 #include "ProjectChecker.h"
 #include "ProjectExporter.h"
 #include "ProjectStore.h"
+#include "DicomSeg.h"
+#include "DicomSegImport.h"
 #include "RtStructImport.h"
 #include "ScanImporter.h"
 #include "RoundCommands.h"
@@ -50,39 +52,44 @@ void addInit(CLI::App& app, GlobalOptions& global) {
     });
 }
 
-// The RTSTRUCT files of a DICOM folder tree, in name order.
-std::vector<std::string> rtStructFilesIn(const std::string& folder) {
+// The RTSTRUCT and SEG files of a DICOM folder tree, in name order.
+std::vector<std::string> structureFilesIn(const std::string& folder) {
     std::vector<std::string> files;
-    for (const auto& entry : fs::recursive_directory_iterator(folder))
-        if (entry.is_regular_file() && isRtStructFile(entry.path().string())) files.push_back(entry.path().string());
+    for (const auto& entry : fs::recursive_directory_iterator(folder)) {
+        const std::string file = entry.path().string();
+        if (entry.is_regular_file() && (isRtStructFile(file) || isDicomSegFile(file))) files.push_back(file);
+    }
     std::sort(files.begin(), files.end());
     return files;
 }
 
-void printRtStructImport(const RtStructImportResult& result) {
+ManualLabelImportResult importStructures(ProjectStore& store, const std::string& file, const StructureImportOptions& options) {
+    return isRtStructFile(file) ? importRtStruct(store, file, options) : importDicomSeg(store, file, options);
+}
+
+void printStructureImport(const ManualLabelImportResult& result) {
     for (const std::string& note : result.notes) std::fprintf(stderr, "note: %s\n", note.c_str());
     for (const auto& [roi, organ] : result.imported)
-        std::printf("ROI '%s' -> %s (manual label of %s)\n", roi.c_str(), organ.c_str(), result.scanName.c_str());
+        std::printf("'%s' -> %s (manual label of %s)\n", roi.c_str(), organ.c_str(), result.scanName.c_str());
     for (const std::string& roi : result.unmatched)
-        std::fprintf(stderr, "unmatched ROI '%s': no organ of the schema has this name; map it with --roi '%s=ORGAN'\n",
+        std::fprintf(stderr, "unmatched structure '%s': no organ of the schema has this name; map it with --roi '%s=ORGAN'\n",
                      roi.c_str(), roi.c_str());
-    std::printf("Imported %zu ROI(s) of an RT Structure Set as manual labels of %s\n", result.imported.size(),
-                result.scanName.c_str());
+    std::printf("Imported %zu structure(s) as manual labels of %s\n", result.imported.size(), result.scanName.c_str());
 }
 
 void addImport(CLI::App& app, GlobalOptions& global) {
     auto* command = app.add_subcommand(
         "import", "Import an image (with --label), a folder of images, a dataset folder with dataset.json "
                   "(Decathlon/AMOS or nnU-Net v2), a folder of DICOM series (with the RT Structure Sets in it), "
-                  "or an RT Structure Set file for a scan already in the project");
+                  "or an RT Structure Set or DICOM SEG file for a scan already in the project");
     static std::string path, label, name, modality = "CT", scan;
     static std::vector<std::string> roiMappings;
     static bool fullyLabeled = false;
-    command->add_option("path", path, "image file, folder of images, dataset folder, DICOM folder, or RTSTRUCT file")
+    command->add_option("path", path, "image file, folder of images, dataset folder, DICOM folder, RTSTRUCT or SEG file")
         ->required();
-    command->add_option("--scan", scan, "RTSTRUCT file: the scan it was drawn on (default: the scan imported from "
+    command->add_option("--scan", scan, "RTSTRUCT or SEG: the scan it was drawn on (default: the scan imported from "
                                          "the DICOM series it refers to)");
-    command->add_option("--roi", roiMappings, "RTSTRUCT: map an ROI name the schema does not know to an organ, "
+    command->add_option("--roi", roiMappings, "RTSTRUCT or SEG: map an ROI or segment name the schema does not know to an organ, "
                                               "as 'ROI name=organ' (repeatable)")
         ->allow_extra_args(false);  // one value per --roi: the path may follow it
     command->add_option("--label", label, "label map of the image (organ index per voxel)");
@@ -98,27 +105,27 @@ void addImport(CLI::App& app, GlobalOptions& global) {
             const auto equals = mapping.rfind('=');
             if (equals == std::string::npos || equals == 0 || equals + 1 == mapping.size())
                 throw Error("--roi '" + mapping + "': write it as 'ROI name=organ'");
-            rtOptions.roiToOrgan[mapping.substr(0, equals)] = mapping.substr(equals + 1);
+            rtOptions.nameToOrgan[mapping.substr(0, equals)] = mapping.substr(equals + 1);
         }
-        if (fs::is_regular_file(path) && isRtStructFile(path)) {
-            if (!label.empty() || !name.empty()) throw Error("--label and --name apply to images, not to an RTSTRUCT");
-            printRtStructImport(importRtStruct(*store, path, rtOptions));
+        if (fs::is_regular_file(path) && (isRtStructFile(path) || isDicomSegFile(path))) {
+            if (!label.empty() || !name.empty()) throw Error("--label and --name apply to images, not to structure sets");
+            printStructureImport(importStructures(*store, path, rtOptions));
             return;
         }
         if (!scan.empty() || !roiMappings.empty())
             if (!fs::is_directory(path) || !holdsDicomFiles(path))
-                throw Error("--scan and --roi apply to RT Structure Sets (a file, or in a DICOM folder)");
+                throw Error("--scan and --roi apply to RT Structure Sets and DICOM SEG (a file, or in a DICOM folder)");
         std::vector<ScanImportRequest> requests;
         std::unique_ptr<DicomImportBatch> dicom;  // its converted series live until the import is done
-        std::vector<std::string> structureSets;   // RTSTRUCT files in a DICOM folder, imported after its series
+        std::vector<std::string> structureSets;   // RTSTRUCT and SEG files in a DICOM folder, imported after its series
         if (fs::is_directory(path) && !fs::exists(fs::path(path) / "dataset.json") && holdsDicomFiles(path)) {
             if (!label.empty() || !name.empty()) throw Error("--label and --name apply to a single image");
             dicom = std::make_unique<DicomImportBatch>(path);
             for (const std::string& note : dicom->notes()) std::fprintf(stderr, "note: %s\n", note.c_str());
             requests = dicom->requests();
-            structureSets = rtStructFilesIn(path);
+            structureSets = structureFilesIn(path);
             // Read (and so check) them all before anything is imported: a damaged one changes nothing.
-            for (const std::string& file : structureSets) readRtStruct(file);
+            for (const std::string& file : structureSets) isRtStructFile(file) ? void(readRtStruct(file)) : void(readDicomSeg(file));
         } else if (fs::is_directory(path) && fs::exists(fs::path(path) / "dataset.json")) {
             if (!label.empty()) throw Error("--label applies to a single image, not to a dataset folder");
             const DatasetDescription dataset = readDatasetDescription(path);
@@ -143,7 +150,7 @@ void addImport(CLI::App& app, GlobalOptions& global) {
         const ScanImportSummary summary = ScanImporter(*store).importScans(requests, options);
         std::printf("Imported %zu scan(s) with %zu organ label(s) into %s\n", summary.scans, summary.labelFiles,
                     store->folder().c_str());
-        for (const std::string& file : structureSets) printRtStructImport(importRtStruct(*store, file, rtOptions));
+        for (const std::string& file : structureSets) printStructureImport(importStructures(*store, file, rtOptions));
     });
 }
 

@@ -10,24 +10,18 @@
 #include "ManualLabelWriter.h"
 #include "ProjectStore.h"
 #include "RtStruct.h"
+#include "StructureImport.h"
 
 namespace ipnp {
 
-struct RtStructImportOptions {
-    // The scan the contours were drawn on; empty: the scan imported from the DICOM series that the
-    // structure set refers to.
-    std::string scanName;
-    // ROI name (case-insensitive) -> organ name or synonym, for names the schema does not know.
-    std::map<std::string, std::string> roiToOrgan;
-};
+using RtStructImportOptions = StructureImportOptions;
 
 struct RoiMatch {
     std::string roiName;
     int organIndex = 0;  // 0: no organ matches (listed so the user can map it)
 };
 
-// How each ROI maps to the schema. Throws ipnp::Error naming `file` for a mapping to an organ the
-// schema lacks, and for two ROIs that land on one organ.
+// How each ROI maps to the schema (matchStructureNames on the ROI names).
 std::vector<RoiMatch> matchRois(const RtStructureSet& structureSet, const OrganSchema& schema,
                                 const std::map<std::string, std::string>& roiToOrgan);
 

@@ -101,8 +101,8 @@ private Q_SLOTS:
         QCOMPARE(runIpnp({"init", project}).exitCode, 0);
         ProcessResult result = runIpnp({"import", dicom, "-p", project});
         QVERIFY2(result.exitCode == 0, qPrintable(result.err));
-        QVERIFY2(result.out.contains("ROI 'Liver' -> liver (manual label of P7_s3)"), qPrintable(result.out));
-        QVERIFY2(result.err.contains("unmatched ROI 'Magen'") && result.err.contains("--roi 'Magen=ORGAN'"),
+        QVERIFY2(result.out.contains("'Liver' -> liver (manual label of P7_s3)"), qPrintable(result.out));
+        QVERIFY2(result.err.contains("unmatched structure 'Magen'") && result.err.contains("--roi 'Magen=ORGAN'"),
                  qPrintable(result.err));
 
         result = runIpnp({"import", "--roi", "Magen", dicom + "/rtss.dcm", "-p", project});
@@ -110,7 +110,7 @@ private Q_SLOTS:
         QVERIFY2(result.err.contains("'ROI name=organ'"), qPrintable(result.err));
         result = runIpnp({"import", dicom + "/rtss.dcm", "--scan", "P7_s3", "--roi", "Magen=stomach", "-p", project});
         QVERIFY2(result.exitCode == 0, qPrintable(result.err));
-        QVERIFY2(result.out.contains("ROI 'Magen' -> stomach"), qPrintable(result.out));
+        QVERIFY2(result.out.contains("'Magen' -> stomach"), qPrintable(result.out));
         QVERIFY2(result.err.contains("liver already has a manual label"), qPrintable(result.err));
 
         result = runIpnp({"status", "--json", "-p", project});

@@ -115,7 +115,7 @@ private Q_SLOTS:
 
     void importsMatchedRoisAsManualLabels() {
         RtStructImportOptions options;
-        options.roiToOrgan["blase"] = "urinary bladder";  // case-insensitive ROI name, organ by synonym
+        options.nameToOrgan["blase"] = "urinary bladder";  // case-insensitive ROI name, organ by synonym
         const RtStructImportResult result = importRtStruct(*store, rtss.toStdString(), options);
         QCOMPARE(result.imported.size(), std::size_t(4));
         QCOMPARE(result.unmatched, std::vector<std::string>{"GTV"});

@@ -1,0 +1,172 @@
+#include "DicomSeg.h"
+
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcitem.h>
+#include <dcmtk/dcmdata/dcsequen.h>
+#include <dcmtk/dcmdata/dcuid.h>
+
+#include <cmath>
+
+#include "DicomSeries.h"
+#include "Error.h"
+
+namespace ipnp {
+
+namespace {
+
+std::string text(DcmItem& item, const DcmTagKey& tag) {
+    OFString value;
+    if (item.findAndGetOFString(tag, value).good()) return std::string(value.c_str());
+    return {};
+}
+
+DcmItem* firstItem(DcmItem& item, const DcmTagKey& tag) {
+    DcmSequenceOfItems* sequence = nullptr;
+    if (item.findAndGetSequence(tag, sequence).good() && sequence && sequence->card() > 0) return sequence->getItem(0);
+    return nullptr;
+}
+
+// A functional group's first item, from the frame's own groups or else the shared ones.
+DcmItem* group(DcmItem* perFrame, DcmItem* shared, const DcmTagKey& tag) {
+    DcmItem* found = perFrame ? firstItem(*perFrame, tag) : nullptr;
+    return found ? found : (shared ? firstItem(*shared, tag) : nullptr);
+}
+
+bool numbers(DcmItem* item, const DcmTagKey& tag, double* out, unsigned long count) {
+    if (!item) return false;
+    for (unsigned long n = 0; n < count; ++n) {
+        Float64 value = 0;
+        if (item->findAndGetFloat64(tag, value, n).bad()) return false;
+        out[n] = value;
+    }
+    return true;
+}
+
+}  // namespace
+
+bool isDicomSegFile(const std::string& path) {
+    DcmFileFormat file;
+    if (!isDicomFile(path) || file.loadFile(path.c_str(), EXS_Unknown, EGL_noChange, 4096).bad()) return false;
+    return text(*file.getDataset(), DCM_SOPClassUID) == UID_SegmentationStorage;
+}
+
+DicomSegmentation readDicomSeg(const std::string& path) {
+    DcmFileFormat file;
+    if (!isDicomFile(path) || file.loadFile(path.c_str()).bad()) throw Error(path, "is not a readable DICOM file");
+    DcmDataset& data = *file.getDataset();
+    if (text(data, DCM_SOPClassUID) != UID_SegmentationStorage)
+        throw Error(path, "is not a DICOM Segmentation (SOP class " + text(data, DCM_SOPClassUID) + ")");
+    DicomSegmentation seg;
+    seg.file = path;
+    if (DcmItem* series = firstItem(data, DCM_ReferencedSeriesSequence)) seg.referencedSeriesUid = text(*series, DCM_SeriesInstanceUID);
+    Uint16 rows = 0, columns = 0, bits = 0;
+    data.findAndGetUint16(DCM_Rows, rows);
+    data.findAndGetUint16(DCM_Columns, columns);
+    data.findAndGetUint16(DCM_BitsAllocated, bits);
+    seg.rows = rows;
+    seg.columns = columns;
+    const std::string type = text(data, DCM_SegmentationType);
+    if (type != "BINARY" && type != "FRACTIONAL") throw Error(path, "has an unknown SegmentationType '" + type + "'");
+    if ((type == "BINARY" && bits != 1) || (type == "FRACTIONAL" && bits != 8))
+        throw Error(path, "has " + std::to_string(bits) + " bits per pixel for a " + type + " segmentation");
+    double maxFraction = 255;
+    if (type == "FRACTIONAL") {
+        Uint16 max = 0;
+        if (data.findAndGetUint16(DCM_MaximumFractionalValue, max).good() && max > 0) maxFraction = max;
+    }
+    DcmSequenceOfItems* segments = nullptr;
+    if (data.findAndGetSequence(DCM_SegmentSequence, segments).bad() || !segments || segments->card() == 0)
+        throw Error(path, "holds no segment (empty SegmentSequence)");
+    for (unsigned long n = 0; n < segments->card(); ++n) {
+        DcmItem& item = *segments->getItem(n);
+        SegSegment segment;
+        Uint16 number = 0;
+        item.findAndGetUint16(DCM_SegmentNumber, number);
+        segment.number = number;
+        segment.label = text(item, DCM_SegmentLabel);
+        if (DcmItem* code = firstItem(item, DCM_SegmentedPropertyTypeCodeSequence)) segment.propertyMeaning = text(*code, DCM_CodeMeaning);
+        seg.segments.push_back(segment);
+    }
+
+    DcmItem* shared = firstItem(data, DCM_SharedFunctionalGroupsSequence);
+    DcmSequenceOfItems* perFrame = nullptr;
+    data.findAndGetSequence(DCM_PerFrameFunctionalGroupsSequence, perFrame);
+    Sint32 frameCount = 0;
+    data.findAndGetSint32(DCM_NumberOfFrames, frameCount);
+    if (!perFrame || frameCount <= 0 || perFrame->card() != unsigned(frameCount))
+        throw Error(path, "its per-frame functional groups do not match NumberOfFrames (" + std::to_string(frameCount) + ")");
+    const Uint8* pixels = nullptr;
+    unsigned long pixelBytes = 0;
+    if (data.findAndGetUint8Array(DCM_PixelData, pixels, &pixelBytes).bad() || !pixels)
+        throw Error(path, "has no pixel data");
+    const std::size_t perFramePixels = std::size_t(rows) * columns;
+    const std::size_t needed = type == "BINARY" ? (perFramePixels * std::size_t(frameCount) + 7) / 8
+                                                : perFramePixels * std::size_t(frameCount);
+    if (pixelBytes < needed)
+        throw Error(path, "its pixel data holds " + std::to_string(pixelBytes) + " bytes, " + std::to_string(needed) +
+                              " needed for " + std::to_string(frameCount) + " frames (truncated file?)");
+    for (Sint32 f = 0; f < frameCount; ++f) {
+        DcmItem* own = perFrame->getItem(unsigned(f));
+        double orientation[6], spacing[2], position[3];
+        if (!numbers(group(own, shared, DCM_PlaneOrientationSequence), DCM_ImageOrientationPatient, orientation, 6) ||
+            !numbers(group(own, shared, DCM_PixelMeasuresSequence), DCM_PixelSpacing, spacing, 2) ||
+            !numbers(group(own, shared, DCM_PlanePositionSequence), DCM_ImagePositionPatient, position, 3))
+            throw Error(path, "frame " + std::to_string(f + 1) + " lacks its orientation, pixel spacing or position");
+        if (f == 0) {
+            seg.rowDirection = {orientation[0], orientation[1], orientation[2]};
+            seg.columnDirection = {orientation[3], orientation[4], orientation[5]};
+            seg.rowSpacing = spacing[0];
+            seg.columnSpacing = spacing[1];
+        }
+        SegFrame frame;
+        Uint16 segment = 0;
+        if (DcmItem* id = group(own, shared, DCM_SegmentIdentificationSequence)) id->findAndGetUint16(DCM_ReferencedSegmentNumber, segment);
+        frame.segment = segment;
+        frame.position = {position[0], position[1], position[2]};
+        frame.inside = std::vector<std::uint8_t>(perFramePixels);
+        for (std::size_t p = 0; p < perFramePixels; ++p) {
+            if (type == "BINARY") {
+                // Frames follow each other bit by bit, least significant bit first.
+                const std::size_t bit = std::size_t(f) * perFramePixels + p;
+                frame.inside[p] = (pixels[bit / 8] >> (bit % 8)) & 1;
+            } else {
+                frame.inside[p] = pixels[std::size_t(f) * perFramePixels + p] / maxFraction >= 0.5;
+            }
+        }
+        seg.frames.push_back(std::move(frame));
+    }
+    return seg;
+}
+
+Mask segmentMask(const DicomSegmentation& seg, int segmentNumber, const ImageGeometry& grid) {
+    // The frames must share the grid's in-plane axes and spacing; each frame then lands on one slice.
+    const auto same = [](double a, double b) { return std::abs(a - b) <= 1e-3 * std::max(1.0, std::abs(b)); };
+    for (int a = 0; a < 3; ++a)
+        if (!same(seg.rowDirection[std::size_t(a)], grid.direction[std::size_t(a * 3)]) ||
+            !same(seg.columnDirection[std::size_t(a)], grid.direction[std::size_t(a * 3 + 1)]))
+            throw Error(seg.file, "its frames are oriented differently from the scan");
+    if (!same(seg.columnSpacing, grid.spacing[0]) || !same(seg.rowSpacing, grid.spacing[1]))
+        throw Error(seg.file, "its pixel spacing (" + std::to_string(seg.rowSpacing) + " x " +
+                                  std::to_string(seg.columnSpacing) + " mm) differs from the scan's");
+    Mask mask(grid, 0);
+    for (const SegFrame& frame : seg.frames) {
+        if (frame.segment != segmentNumber) continue;
+        const Vec3 at = grid.worldToIndex(frame.position);
+        const long i0 = std::lround(at[0]), j0 = std::lround(at[1]), k = std::lround(at[2]);
+        if (std::abs(at[0] - double(i0)) > 0.1 || std::abs(at[1] - double(j0)) > 0.1 || std::abs(at[2] - double(k)) > 0.1)
+            throw Error(seg.file, "a frame of segment " + std::to_string(segmentNumber) + " lies between the scan's voxel centres");
+        for (int r = 0; r < seg.rows; ++r)
+            for (int c = 0; c < seg.columns; ++c) {
+                if (!frame.inside[std::size_t(r) * std::size_t(seg.columns) + std::size_t(c)]) continue;
+                const Index3 v{i0 + c, j0 + r, k};
+                if (!grid.contains(v))
+                    throw Error(seg.file, "segment " + std::to_string(segmentNumber) + " reaches outside the scan");
+                mask.at(std::size_t(v[0]), std::size_t(v[1]), std::size_t(v[2])) = 1;
+            }
+    }
+    return mask;
+}
+
+}  // namespace ipnp

@@ -1,0 +1,43 @@
+#include "DicomSegImport.h"
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "DicomSeg.h"
+
+namespace ipnp {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+ManualLabelImportResult importDicomSeg(ProjectStore& store, const std::string& file, const StructureImportOptions& options) {
+    const DicomSegmentation seg = readDicomSeg(file);
+    const OrganSchema schema = store.schema();
+    const ScanRecord scan = scanDrawnOn(store, file, seg.referencedSeriesUid, options.scanName);
+    // A segment label the schema does not know may still code a known organ ("Segment 1" coded as Liver).
+    std::vector<std::string> names;
+    for (const SegSegment& segment : seg.segments)
+        names.push_back(!schema.byName(segment.label) && schema.byName(segment.propertyMeaning) &&
+                                !options.nameToOrgan.count(segment.label)
+                            ? segment.propertyMeaning
+                            : segment.label);
+    const std::vector<int> organs = matchStructureNames(names, schema, options.nameToOrgan, file);
+    ManualLabelWriter writer(store, scan);
+    for (std::size_t n = 0; n < seg.segments.size(); ++n) {
+        const SegSegment& segment = seg.segments[n];
+        if (organs[n] == 0) {
+            writer.unmatched(segment.label);
+            continue;
+        }
+        if (!writer.accepts(organs[n], segment.label)) continue;
+        const json provenance = {{"source_file", fs::absolute(file).lexically_normal().string()},
+                                 {"format", "SEG"},
+                                 {"segment_label", segment.label},
+                                 {"segment_number", segment.number},
+                                 {"property", segment.propertyMeaning}};
+        writer.add(segment.label, organs[n], segmentMask(seg, segment.number, scan.geometry), provenance.dump());
+    }
+    return writer.commit("import-seg", json{{"file", fs::absolute(file).lexically_normal().string()}, {"scan", scan.name}}.dump());
+}
+
+}  // namespace ipnp

@@ -1,0 +1,97 @@
+// DICOM SEG import with real data: the 3-slice liver CT of dcmqi and its SEG (../shared/data,
+// see PROVENANCE.md there). The liver must land on the scan exactly where dcmqi's own label map
+// (liver_seg.nrrd, 107,098 voxels of value 1) has it.
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+#include <filesystem>
+
+#include "BuiltinSchemas.h"
+#include "DicomFixtures.h"
+#include "DicomImport.h"
+#include "DicomSeg.h"
+#include "DicomSegImport.h"
+#include "ImageFile.h"
+#include "OrganSchemaFile.h"
+#include "ProjectExporter.h"
+#include "TestSupport.h"
+
+using namespace ipnp;
+
+namespace {
+
+const std::string kData = IPNP_SHARED_DATA "/dcmqi_liver_ct3slice";
+
+}  // namespace
+
+class DicomSegImportTest : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir;
+    std::unique_ptr<ProjectStore> store;
+
+private Q_SLOTS:
+    void initTestCase() {
+        if (!std::filesystem::exists(kData + "/liver.dcm")) QSKIP("../shared/data is not here");
+        store = ProjectStore::create(dir.filePath("project").toStdString(),
+                                     organSchemaFromJson(builtinSchemaJson().at("amos15"), "amos15"));
+        DicomImportBatch batch(kData + "/ct");
+        ScanImporter(*store).importScans(batch.requests(), {});
+    }
+
+    void readsTheSegments() {
+        QVERIFY(isDicomSegFile(kData + "/liver.dcm"));
+        QVERIFY(!isDicomSegFile(kData + "/ct/01.dcm"));
+        const DicomSegmentation seg = readDicomSeg(kData + "/liver.dcm");
+        QCOMPARE(seg.segments.size(), std::size_t(1));
+        QCOMPARE(seg.segments[0].label, std::string("Liver"));
+        QCOMPARE(seg.frames.size(), std::size_t(3));
+        QCOMPARE(seg.referencedSeriesUid, std::string("1.2.392.200103.20080913.113635.1.2009.6.22.21.43.10.23430.1"));
+    }
+
+    void liverEqualsDcmqisLabelMapVoxelForVoxel() {
+        const ManualLabelImportResult result = importDicomSeg(*store, kData + "/liver.dcm", {});
+        QCOMPARE(result.imported.size(), std::size_t(1));
+        QCOMPARE(result.imported[0].second, std::string("liver"));
+        const ScanRecord scan = store->scans().front();
+        const LabelMap ours = composeCurrentLabelMap(*store, scan);
+        const LabelMap reference = readLabelMap(kData + "/liver_seg.nrrd");
+        const int liver = store->schema().byName("liver")->index;
+        // Compared in world coordinates: each reference voxel centre looked up on the scan's grid.
+        std::size_t referenceVoxels = 0, agree = 0, ourVoxels = 0;
+        for (std::uint8_t v : ours.voxels()) ourVoxels += v == liver;
+        const auto& size = reference.size();
+        for (std::size_t k = 0; k < size[2]; ++k)
+            for (std::size_t j = 0; j < size[1]; ++j)
+                for (std::size_t i = 0; i < size[0]; ++i) {
+                    if (reference.at(i, j, k) != 1) continue;
+                    ++referenceVoxels;
+                    const Vec3 at = ours.geometry().worldToIndex(reference.geometry().indexToWorld({double(i), double(j), double(k)}));
+                    const Index3 v{std::lround(at[0]), std::lround(at[1]), std::lround(at[2])};
+                    agree += ours.geometry().contains(v) && ours.at(std::size_t(v[0]), std::size_t(v[1]), std::size_t(v[2])) == liver;
+                }
+        QCOMPARE(referenceVoxels, std::size_t(107098));  // PROVENANCE.md
+        QCOMPARE(agree, referenceVoxels);
+        QCOMPARE(ourVoxels, referenceVoxels);
+        QCOMPARE(store->coverageMatrix().state(0, std::size_t(liver - 1)), CoverageState::Manual);
+    }
+
+    void framesOffTheScansGridAreRefused() {
+        // A scan with another pixel spacing (writeSlice: 0.7 x 0.8 mm), named explicitly.
+        const QString ct = dir.filePath("other_ct");
+        test::SliceSpec spec;
+        spec.series = "1.2.826.0.1.3680043.10.1001.99";
+        QVERIFY(test::writeRegularSeries(ct, spec));
+        DicomImportBatch batch(ct.toStdString());
+        ScanImporter(*store).importScans(batch.requests(), {});
+        const auto before = store->database().queryInt("SELECT COUNT(*) FROM label_versions");
+        StructureImportOptions options;
+        options.scanName = "P7_s3";
+        const QString message = test::errorOf([&] { importDicomSeg(*store, kData + "/liver.dcm", options); });
+        QVERIFY2(message.contains("liver.dcm") && message.contains("pixel spacing"), qPrintable(message));
+        QCOMPARE(store->database().queryInt("SELECT COUNT(*) FROM label_versions"), before);
+    }
+};
+
+QTEST_APPLESS_MAIN(DicomSegImportTest)
+#include "DicomSegImportTest.moc"
