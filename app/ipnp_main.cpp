@@ -10,6 +10,7 @@
 #include "CliSupport.h"
 #include "DatasetImporter.h"
 #include "DemoCommand.h"
+#include "DicomExport.h"
 #include "DicomImport.h"
 #include "Error.h"
 #include "OrganSchemaFile.h"
@@ -226,7 +227,7 @@ void addSimulatePartial(CLI::App& app, GlobalOptions& global) {
 }
 
 void addExport(CLI::App& app, GlobalOptions& global) {
-    auto* command = app.add_subcommand("export", "Write the project's labels out: label maps or an nnU-Net dataset");
+    auto* command = app.add_subcommand("export", "Write the project's labels out: label maps, an nnU-Net dataset, or DICOM SEG");
     command->require_subcommand(1);
     auto* labels = command->add_subcommand("labels", "One label map (organ index per voxel) per scan with labels");
     static std::string labelsOut;
@@ -235,6 +236,16 @@ void addExport(CLI::App& app, GlobalOptions& global) {
         auto store = cli::openProject(global.project);
         const LabelExportSummary summary = exportLabelMaps(*store, labelsOut);
         std::printf("Wrote %zu label map(s) to %s\n", summary.scans, labelsOut.c_str());
+    });
+    auto* seg = command->add_subcommand("seg", "A scan's labels as a DICOM SEG of the series it was imported from "
+                                                "(one segment per organ, coded anatomy)");
+    static std::string segScan, segOut;
+    seg->add_option("out", segOut, "the SEG file to write (.dcm)")->required();
+    seg->add_option("--scan", segScan, "the scan (imported from a DICOM series)")->required();
+    seg->callback([&global] {
+        auto store = cli::openProject(global.project);
+        const std::size_t organs = exportScanAsDicomSeg(*store, segScan, segOut);
+        std::printf("Wrote a DICOM SEG with %zu segment(s) of %s to %s\n", organs, segScan.c_str(), segOut.c_str());
     });
     auto* nnunet = command->add_subcommand("nnunet", "An nnU-Net v2 raw dataset (imagesTr, labelsTr, dataset.json)");
     static NnUNetExportOptions options;

@@ -5,6 +5,7 @@
 #include <limits>
 #include <set>
 
+#include "DicomIdentity.h"
 #include "DicomSeries.h"
 #include "Error.h"
 
@@ -59,6 +60,7 @@ DicomImportBatch::DicomImportBatch(const std::string& folder, const std::vector<
                              (series.seriesInstanceUid.empty() ? std::string("without UID") : series.seriesInstanceUid) +
                              ", " + std::to_string(series.slices.size()) + " files)";
         request.image = request.sourcePath;  // names the series in messages
+        request.dicomIdentityJson = toJson(identityOf(series, volume.image.geometry().size[2]));
         if (fitsInt16(volume.image)) {
             auto ct = std::make_shared<ScanVolume>(volume.image.geometry());
             for (std::size_t v = 0; v < ct->voxelCount(); ++v) ct->data()[v] = std::int16_t(volume.image.data()[v]);

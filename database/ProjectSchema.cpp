@@ -162,6 +162,14 @@ CREATE TABLE settings (
     updated_at TEXT NOT NULL
 ) WITHOUT ROWID;
 )sql",
+        // 5: the DICOM identity of scans imported from DICOM (UIDs, patient and study, source
+        // instances), for the SEG and RTSTRUCT objects exported for them.
+        R"sql(
+CREATE TABLE dicom_sources (
+    scan_id  INTEGER PRIMARY KEY REFERENCES scans(id),
+    identity TEXT NOT NULL
+);
+)sql",
     };
     return list;
 }

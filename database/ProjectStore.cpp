@@ -224,6 +224,13 @@ RawImage readScanVoxels(const ProjectStore& store, const ScanRecord& scan) {
     return readRawImage(path);
 }
 
+std::optional<std::string> ProjectStore::dicomIdentity(std::int64_t scanId) {
+    SqliteStatement row(database_, "SELECT identity FROM dicom_sources WHERE scan_id = ?1");
+    row.bind(1, scanId);
+    if (!row.step()) return std::nullopt;
+    return row.columnText(0);
+}
+
 std::optional<ScanRecord> ProjectStore::scanBySourceHash(const std::string& sha256) {
     SqliteStatement row(database_, std::string(kScanColumns) + "WHERE source_sha256 = ?1");
     row.bind(1, sha256);

@@ -65,6 +65,8 @@ public:
     // The scan with this id; throws ipnp::Error naming the project when there is none.
     ScanRecord requireScan(std::int64_t id);
     std::optional<ScanRecord> scanBySourceHash(const std::string& sha256);
+    // The DICOM identity JSON of a scan imported from DICOM (DicomIdentity.h); none for others.
+    std::optional<std::string> dicomIdentity(std::int64_t scanId);
     std::optional<ScanRecord> scanByName(const std::string& name);
     CoverageMatrix coverageMatrix();
     // The label files coverage points at (manual and accepted organs), and hidden truth files.

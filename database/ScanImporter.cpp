@@ -231,6 +231,11 @@ ScanImportSummary ScanImporter::importScans(const std::vector<ScanImportRequest>
             .bind(8, scan.voxelType).bind(9, now);
         insertScan.run();
         const std::int64_t scanId = database.lastInsertId();
+        if (!requests[n].dicomIdentityJson.empty()) {
+            SqliteStatement identity(database, "INSERT INTO dicom_sources (scan_id, identity) VALUES (?1, ?2)");
+            identity.bind(1, scanId).bind(2, requests[n].dicomIdentityJson);
+            identity.run();
+        }
         std::map<int, std::int64_t> versionOf;
         for (const StagedLabel& label : scan.labels) {
             const json provenance = {{"source_file", fs::absolute(*requests[n].labelMap).lexically_normal().string()}};

@@ -25,6 +25,7 @@ struct ScanImportRequest {
     std::shared_ptr<const Volume<std::int16_t>> int16Image;
     std::shared_ptr<const Volume<float>> floatImage;
     std::string name;  // empty: the image's file name without extension
+    std::string dicomIdentityJson;  // a DICOM series' identity (DicomIdentity.h); empty otherwise
     std::string modality = "CT";
     // Label value in the file -> organ index of the project. Empty: values are organ indices.
     std::map<int, int> labelToOrgan;

@@ -8,7 +8,10 @@
 #include <dcmtk/dcmdata/dcuid.h>
 
 #include <cmath>
+#include <cstdio>
+#include <ctime>
 
+#include "AtomicFile.h"
 #include "DicomSeries.h"
 #include "Error.h"
 
@@ -167,6 +170,210 @@ Mask segmentMask(const DicomSegmentation& seg, int segmentNumber, const ImageGeo
             }
     }
     return mask;
+}
+
+
+namespace {
+
+std::string newUid(const char* root) {
+    char uid[100];
+    return dcmGenerateUniqueIdentifier(uid, root);
+}
+
+void putCode(DcmItem& parent, const DcmTagKey& sequence, const CodedConcept& code) {
+    DcmItem* item = nullptr;
+    parent.findOrCreateSequenceItem(sequence, item, -2);
+    item->putAndInsertString(DCM_CodeValue, code.value.c_str());
+    item->putAndInsertString(DCM_CodingSchemeDesignator, code.scheme.c_str());
+    item->putAndInsertString(DCM_CodeMeaning, code.meaning.c_str());
+}
+
+std::string decimal(double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.6g", value);
+    return text;
+}
+
+std::string decimals(std::initializer_list<double> values) {
+    std::string out;
+    for (double v : values) out += (out.empty() ? "" : "\\") + decimal(v);
+    return out;
+}
+
+// Patient, study and frame of reference of the source: the derived object belongs with it.
+void putSourceModules(DcmDataset& d, const DicomSourceIdentity& source) {
+    d.putAndInsertString(DCM_PatientName, source.patientName.c_str());
+    d.putAndInsertString(DCM_PatientID, source.patientId.c_str());
+    d.putAndInsertString(DCM_PatientBirthDate, source.patientBirthDate.c_str());
+    d.putAndInsertString(DCM_PatientSex, source.patientSex.c_str());
+    d.putAndInsertString(DCM_StudyInstanceUID, source.studyUid.c_str());
+    d.putAndInsertString(DCM_StudyDate, source.studyDate.c_str());
+    d.putAndInsertString(DCM_StudyTime, source.studyTime.c_str());
+    d.putAndInsertString(DCM_StudyID, source.studyId.c_str());
+    d.putAndInsertString(DCM_AccessionNumber, source.accessionNumber.c_str());
+    d.putAndInsertString(DCM_ReferringPhysicianName, source.referringPhysician.c_str());
+    if (!source.studyDescription.empty()) d.putAndInsertString(DCM_StudyDescription, source.studyDescription.c_str());
+    d.putAndInsertString(DCM_FrameOfReferenceUID, source.frameOfReferenceUid.c_str());
+    d.putAndInsertString(DCM_PositionReferenceIndicator, "");
+}
+
+void putEquipmentAndDates(DcmDataset& d) {
+    d.putAndInsertString(DCM_Manufacturer, "IPnP Studio");
+    d.putAndInsertString(DCM_ManufacturerModelName, "IPnP Studio");
+    d.putAndInsertString(DCM_DeviceSerialNumber, "1");
+    d.putAndInsertString(DCM_SoftwareVersions, "0.1.0");
+    char date[16], time[16];
+    const std::time_t now = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    std::strftime(date, sizeof date, "%Y%m%d", &utc);
+    std::strftime(time, sizeof time, "%H%M%S", &utc);
+    for (const DcmTagKey& tag : {DCM_SeriesDate, DCM_ContentDate, DCM_InstanceCreationDate}) d.putAndInsertString(tag, date);
+    for (const DcmTagKey& tag : {DCM_SeriesTime, DCM_ContentTime, DCM_InstanceCreationTime}) d.putAndInsertString(tag, time);
+}
+
+}  // namespace
+
+void writeDicomSeg(const std::string& path, const LabelMap& labels, const DicomSourceIdentity& source,
+                   const std::vector<SegExportSegment>& segments, const std::string& seriesDescription) {
+    const ImageGeometry& grid = labels.geometry();
+    if (segments.empty()) throw Error(path, "nothing to export: the scan has no accepted or manual label");
+    const std::size_t columns = grid.size[0], rows = grid.size[1], slices = grid.size[2];
+    if (columns > 65535 || rows > 65535) throw Error(path, "the scan's slices are too large for DICOM");
+    DcmFileFormat file;
+    DcmDataset& d = *file.getDataset();
+    d.putAndInsertString(DCM_SOPClassUID, UID_SegmentationStorage);
+    d.putAndInsertString(DCM_SOPInstanceUID, newUid(SITE_INSTANCE_UID_ROOT).c_str());
+    d.putAndInsertString(DCM_SeriesInstanceUID, newUid(SITE_SERIES_UID_ROOT).c_str());
+    d.putAndInsertString(DCM_Modality, "SEG");
+    d.putAndInsertString(DCM_SeriesNumber, "9001");
+    d.putAndInsertString(DCM_InstanceNumber, "1");
+    d.putAndInsertString(DCM_SeriesDescription, seriesDescription.c_str());
+    putSourceModules(d, source);
+    putEquipmentAndDates(d);
+    d.putAndInsertString(DCM_ImageType, "DERIVED\\PRIMARY");
+    d.putAndInsertString(DCM_ContentLabel, "IPNP");
+    d.putAndInsertString(DCM_ContentDescription, "Organ labels from IPnP Studio");
+    d.putAndInsertString(DCM_ContentCreatorName, "IPnP^Studio");
+    d.putAndInsertUint16(DCM_SamplesPerPixel, 1);
+    d.putAndInsertString(DCM_PhotometricInterpretation, "MONOCHROME2");
+    d.putAndInsertUint16(DCM_Rows, Uint16(rows));
+    d.putAndInsertUint16(DCM_Columns, Uint16(columns));
+    d.putAndInsertUint16(DCM_BitsAllocated, 1);
+    d.putAndInsertUint16(DCM_BitsStored, 1);
+    d.putAndInsertUint16(DCM_HighBit, 0);
+    d.putAndInsertUint16(DCM_PixelRepresentation, 0);
+    d.putAndInsertString(DCM_LossyImageCompression, "00");
+    d.putAndInsertString(DCM_SegmentationType, "BINARY");
+
+    for (std::size_t n = 0; n < segments.size(); ++n) {
+        const SegExportSegment& s = segments[n];
+        DcmItem* item = nullptr;
+        d.findOrCreateSequenceItem(DCM_SegmentSequence, item, -2);
+        item->putAndInsertUint16(DCM_SegmentNumber, Uint16(n + 1));
+        item->putAndInsertString(DCM_SegmentLabel, s.label.c_str());
+        item->putAndInsertString(DCM_SegmentAlgorithmType, s.manual ? "MANUAL" : "SEMIAUTOMATIC");
+        if (!s.manual) item->putAndInsertString(DCM_SegmentAlgorithmName, "IPnP Studio");
+        putCode(*item, DCM_SegmentedPropertyCategoryCodeSequence, anatomicalStructureCategory());
+        putCode(*item, DCM_SegmentedPropertyTypeCodeSequence, s.anatomy.type);
+        if (s.anatomy.laterality) {
+            DcmItem* type = nullptr;
+            item->findOrCreateSequenceItem(DCM_SegmentedPropertyTypeCodeSequence, type, 0);
+            putCode(*type, DCM_SegmentedPropertyTypeModifierCodeSequence, *s.anatomy.laterality);
+        }
+    }
+
+    // Dimensions: segment number, then position (as dcmqi and most readers expect).
+    const std::string dimensionUid = newUid(SITE_INSTANCE_UID_ROOT);
+    DcmItem* organisation = nullptr;
+    d.findOrCreateSequenceItem(DCM_DimensionOrganizationSequence, organisation, -2);
+    organisation->putAndInsertString(DCM_DimensionOrganizationUID, dimensionUid.c_str());
+    const std::pair<DcmTagKey, DcmTagKey> dimensions[2] = {{DCM_ReferencedSegmentNumber, DCM_SegmentIdentificationSequence},
+                                                          {DCM_ImagePositionPatient, DCM_PlanePositionSequence}};
+    const char* dimensionLabels[2] = {"ReferencedSegmentNumber", "ImagePositionPatient"};
+    for (int n = 0; n < 2; ++n) {
+        DcmItem* index = nullptr;
+        d.findOrCreateSequenceItem(DCM_DimensionIndexSequence, index, -2);
+        index->putAndInsertString(DCM_DimensionOrganizationUID, dimensionUid.c_str());
+        index->putAndInsertTagKey(DCM_DimensionIndexPointer, dimensions[n].first);
+        index->putAndInsertTagKey(DCM_FunctionalGroupPointer, dimensions[n].second);
+        index->putAndInsertString(DCM_DimensionDescriptionLabel, dimensionLabels[n]);
+    }
+
+    DcmItem* shared = nullptr;
+    d.findOrCreateSequenceItem(DCM_SharedFunctionalGroupsSequence, shared, -2);
+    DcmItem* measures = nullptr;
+    shared->findOrCreateSequenceItem(DCM_PixelMeasuresSequence, measures, -2);
+    measures->putAndInsertString(DCM_PixelSpacing, decimals({grid.spacing[1], grid.spacing[0]}).c_str());
+    measures->putAndInsertString(DCM_SliceThickness, decimal(grid.spacing[2]).c_str());
+    measures->putAndInsertString(DCM_SpacingBetweenSlices, decimal(grid.spacing[2]).c_str());
+    DcmItem* orientation = nullptr;
+    shared->findOrCreateSequenceItem(DCM_PlaneOrientationSequence, orientation, -2);
+    const Mat3& m = grid.direction;
+    orientation->putAndInsertString(DCM_ImageOrientationPatient,
+                                    decimals({m[0], m[3], m[6], m[1], m[4], m[7]}).c_str());
+
+    // Frames: every slice a segment has voxels on, segment by segment.
+    std::vector<std::uint8_t> bits;
+    std::size_t frames = 0;
+    const std::size_t framePixels = rows * columns;
+    const bool perSlice = source.instancePerSlice && source.instances.size() == slices;
+    for (std::size_t n = 0; n < segments.size(); ++n) {
+        const std::uint8_t value = segments[n].value;
+        for (std::size_t k = 0; k < slices; ++k) {
+            const std::uint8_t* slice = labels.data() + k * framePixels;
+            if (std::none_of(slice, slice + framePixels, [value](std::uint8_t v) { return v == value; })) continue;
+            bits.resize((frames + 1) * framePixels);
+            for (std::size_t p = 0; p < framePixels; ++p) bits[frames * framePixels + p] = slice[p] == value;
+            ++frames;
+            DcmItem* frame = nullptr;
+            d.findOrCreateSequenceItem(DCM_PerFrameFunctionalGroupsSequence, frame, -2);
+            DcmItem* content = nullptr;
+            frame->findOrCreateSequenceItem(DCM_FrameContentSequence, content, -2);
+            const Uint32 indices[2] = {Uint32(n + 1), Uint32(k + 1)};
+            content->putAndInsertUint32Array(DCM_DimensionIndexValues, indices, 2);
+            DcmItem* position = nullptr;
+            frame->findOrCreateSequenceItem(DCM_PlanePositionSequence, position, -2);
+            const Vec3 corner = grid.indexToWorld({0, 0, double(k)});
+            position->putAndInsertString(DCM_ImagePositionPatient, decimals({corner[0], corner[1], corner[2]}).c_str());
+            DcmItem* identification = nullptr;
+            frame->findOrCreateSequenceItem(DCM_SegmentIdentificationSequence, identification, -2);
+            identification->putAndInsertUint16(DCM_ReferencedSegmentNumber, Uint16(n + 1));
+            if (perSlice) {
+                DcmItem* derivation = nullptr;
+                frame->findOrCreateSequenceItem(DCM_DerivationImageSequence, derivation, -2);
+                putCode(*derivation, DCM_DerivationCodeSequence, {"113076", "DCM", "Segmentation"});
+                DcmItem* sourceImage = nullptr;
+                derivation->findOrCreateSequenceItem(DCM_SourceImageSequence, sourceImage, -2);
+                sourceImage->putAndInsertString(DCM_ReferencedSOPClassUID, source.instances[k].sopClassUid.c_str());
+                sourceImage->putAndInsertString(DCM_ReferencedSOPInstanceUID, source.instances[k].sopInstanceUid.c_str());
+                putCode(*sourceImage, DCM_PurposeOfReferenceCodeSequence,
+                        {"121322", "DCM", "Source image for image processing operation"});
+            }
+        }
+    }
+    if (frames == 0) throw Error(path, "nothing to export: every label is empty");
+    d.putAndInsertString(DCM_NumberOfFrames, std::to_string(frames).c_str());
+    // Frames follow each other bit by bit, least significant bit first; the whole padded to even bytes.
+    std::vector<Uint8> packed(((bits.size() + 7) / 8 + 1) / 2 * 2, 0);
+    for (std::size_t b = 0; b < bits.size(); ++b)
+        if (bits[b]) packed[b / 8] |= Uint8(1u << (b % 8));
+    d.putAndInsertUint8Array(DCM_PixelData, packed.data(), unsigned(packed.size()));
+
+    // What the segmentation was drawn on (Common Instance Reference module).
+    DcmItem* referenced = nullptr;
+    d.findOrCreateSequenceItem(DCM_ReferencedSeriesSequence, referenced, -2);
+    referenced->putAndInsertString(DCM_SeriesInstanceUID, source.seriesUid.c_str());
+    for (const auto& instance : source.instances) {
+        DcmItem* item = nullptr;
+        referenced->findOrCreateSequenceItem(DCM_ReferencedInstanceSequence, item, -2);
+        item->putAndInsertString(DCM_ReferencedSOPClassUID, instance.sopClassUid.c_str());
+        item->putAndInsertString(DCM_ReferencedSOPInstanceUID, instance.sopInstanceUid.c_str());
+    }
+    writeFileAtomically(path, [&](const std::string& temp) {
+        const OFCondition status = file.saveFile(temp.c_str(), EXS_LittleEndianExplicit);
+        if (status.bad()) throw Error(path, std::string("cannot write: ") + status.text());
+    });
 }
 
 }  // namespace ipnp

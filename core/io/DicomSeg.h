@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "AnatomyCodes.h"
+#include "DicomIdentity.h"
 #include "ImageGeometry.h"
 #include "Volume.h"
 
@@ -42,5 +44,18 @@ DicomSegmentation readDicomSeg(const std::string& path);
 // The segment's voxels on `grid`. Throws ipnp::Error naming the file when the frames do not lie on
 // the grid (another orientation or pixel spacing, positions between voxel centres).
 Mask segmentMask(const DicomSegmentation& seg, int segmentNumber, const ImageGeometry& grid);
+
+struct SegExportSegment {
+    std::string label;      // the organ's name
+    AnatomyCode anatomy;
+    bool manual = true;     // drawn by a person; else made by IPnP (accepted pseudo-label): SEMIAUTOMATIC
+    std::uint8_t value = 0;  // the organ's voxels in the label map
+};
+
+// A BINARY SEG of the scan `source` identifies (same patient, study and frame of reference, a new
+// series): one segment per entry, one frame per slice a segment has voxels on, each frame
+// referencing the source image of its slice. Written atomically; throws ipnp::Error naming `path`.
+void writeDicomSeg(const std::string& path, const LabelMap& labels, const DicomSourceIdentity& source,
+                   const std::vector<SegExportSegment>& segments, const std::string& seriesDescription);
 
 }  // namespace ipnp

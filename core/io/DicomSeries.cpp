@@ -119,6 +119,13 @@ DicomFolderContents scanDicomFolder(const std::string& folder) {
         header.patientName = text(data, DCM_PatientName);
         header.patientId = text(data, DCM_PatientID);
         header.studyDate = text(data, DCM_StudyDate);
+        header.patientBirthDate = text(data, DCM_PatientBirthDate);
+        header.patientSex = text(data, DCM_PatientSex);
+        header.studyTime = text(data, DCM_StudyTime);
+        header.studyId = text(data, DCM_StudyID);
+        header.accessionNumber = text(data, DCM_AccessionNumber);
+        header.studyDescription = text(data, DCM_StudyDescription);
+        header.referringPhysician = text(data, DCM_ReferringPhysicianName);
         header.seriesNumber = integer(data, DCM_SeriesNumber, 0);
         Uint16 rows = 0, columns = 0;
         data.findAndGetUint16(DCM_Rows, rows);
@@ -135,6 +142,7 @@ DicomFolderContents scanDicomFolder(const std::string& folder) {
         DicomSlice slice;
         slice.file = path.string();
         slice.sopInstanceUid = text(data, DCM_SOPInstanceUID);
+        slice.sopClassUid = text(data, DCM_SOPClassUID);
         slice.instanceNumber = integer(data, DCM_InstanceNumber, 0);
         for (int n = 0; n < 3; ++n) slice.position[std::size_t(n)] = number(data, DCM_ImagePositionPatient, 0, unsigned(n));
 

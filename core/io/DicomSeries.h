@@ -16,7 +16,7 @@ namespace ipnp {
 
 struct DicomSlice {
     std::string file;
-    std::string sopInstanceUid;
+    std::string sopInstanceUid, sopClassUid;
     Vec3 position{0, 0, 0};  // ImagePositionPatient: the first voxel's centre, mm, LPS
     int instanceNumber = 0;
 };
@@ -25,6 +25,8 @@ struct DicomSeries {
     std::string seriesInstanceUid;  // may be empty
     std::string studyInstanceUid, frameOfReferenceUid;
     std::string modality, seriesDescription, patientName, patientId, studyDate;
+    // What objects derived from the series (SEG, RTSTRUCT) repeat: the patient and study modules.
+    std::string patientBirthDate, patientSex, studyTime, studyId, accessionNumber, studyDescription, referringPhysician;
     int seriesNumber = 0;
     int rows = 0, columns = 0;
     double rowSpacing = 1, columnSpacing = 1;  // PixelSpacing: between rows, between columns
