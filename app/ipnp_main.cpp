@@ -227,7 +227,7 @@ void addSimulatePartial(CLI::App& app, GlobalOptions& global) {
 }
 
 void addExport(CLI::App& app, GlobalOptions& global) {
-    auto* command = app.add_subcommand("export", "Write the project's labels out: label maps, an nnU-Net dataset, or DICOM SEG");
+    auto* command = app.add_subcommand("export", "Write the project's labels out: label maps, an nnU-Net dataset, DICOM SEG or RTSTRUCT");
     command->require_subcommand(1);
     auto* labels = command->add_subcommand("labels", "One label map (organ index per voxel) per scan with labels");
     static std::string labelsOut;
@@ -246,6 +246,16 @@ void addExport(CLI::App& app, GlobalOptions& global) {
         auto store = cli::openProject(global.project);
         const std::size_t organs = exportScanAsDicomSeg(*store, segScan, segOut);
         std::printf("Wrote a DICOM SEG with %zu segment(s) of %s to %s\n", organs, segScan.c_str(), segOut.c_str());
+    });
+    auto* rtstruct = command->add_subcommand("rtstruct", "A scan's labels as an RT Structure Set of the series it was "
+                                                          "imported from (one ROI per organ)");
+    static std::string rtScan, rtOut;
+    rtstruct->add_option("out", rtOut, "the RTSTRUCT file to write (.dcm)")->required();
+    rtstruct->add_option("--scan", rtScan, "the scan (imported from a DICOM series)")->required();
+    rtstruct->callback([&global] {
+        auto store = cli::openProject(global.project);
+        const std::size_t organs = exportScanAsRtStruct(*store, rtScan, rtOut);
+        std::printf("Wrote an RT Structure Set with %zu ROI(s) of %s to %s\n", organs, rtScan.c_str(), rtOut.c_str());
     });
     auto* nnunet = command->add_subcommand("nnunet", "An nnU-Net v2 raw dataset (imagesTr, labelsTr, dataset.json)");
     static NnUNetExportOptions options;

@@ -6,6 +6,7 @@
 #include "CoverageState.h"
 #include "Error.h"
 #include "ProjectExporter.h"
+#include "RtStruct.h"
 
 namespace ipnp {
 
@@ -29,27 +30,45 @@ ExportSource exportSource(ProjectStore& store, const std::string& scanName) {
 
 }  // namespace
 
+// The organs with a current label, and whether a person drew them (manual) or IPnP did.
+struct ExportedOrgan {
+    const Organ* organ;
+    bool manual;
+};
+
+std::vector<ExportedOrgan> exportedOrgans(ProjectStore& store, const ScanRecord& scan, const OrganSchema& schema) {
+    std::vector<ExportedOrgan> out;
+    for (const LabelFileRecord& record : store.currentLabels(scan.id)) {
+        const Organ* organ = schema.byIndex(record.organIndex);
+        if (!organ) continue;
+        SqliteStatement state(store.database(), "SELECT state FROM coverage WHERE scan_id = ?1 AND organ_id = ?2");
+        state.bind(1, scan.id).bind(2, organ->index);
+        out.push_back({organ, state.step() && state.columnText(0) == toString(CoverageState::Manual)});
+    }
+    if (out.empty()) throw Error(store.folder(), "scan '" + scan.name + "' has no manual or accepted label to export");
+    return out;
+}
+
 std::size_t exportScanAsDicomSeg(ProjectStore& store, const std::string& scanName, const std::string& path) {
     const ExportSource source = exportSource(store, scanName);
     const OrganSchema schema = store.schema();
     std::vector<SegExportSegment> segments;
-    for (const LabelFileRecord& record : store.currentLabels(source.scan.id)) {
-        const Organ* organ = schema.byIndex(record.organIndex);
-        if (!organ) continue;
-        SegExportSegment segment;
-        segment.label = organ->name;
-        segment.anatomy = anatomyCodeFor(organ->name, organ->index);
-        SqliteStatement state(store.database(), "SELECT state FROM coverage WHERE scan_id = ?1 AND organ_id = ?2");
-        state.bind(1, source.scan.id).bind(2, organ->index);
-        segment.manual = state.step() && state.columnText(0) == toString(CoverageState::Manual);
-        segment.value = std::uint8_t(organ->index);
-        segments.push_back(segment);
-    }
-    if (segments.empty())
-        throw Error(store.folder(), "scan '" + scanName + "' has no manual or accepted label to export");
+    for (const ExportedOrgan& e : exportedOrgans(store, source.scan, schema))
+        segments.push_back({e.organ->name, anatomyCodeFor(e.organ->name, e.organ->index), e.manual, std::uint8_t(e.organ->index)});
     writeDicomSeg(path, composeCurrentLabelMap(store, source.scan), source.identity, segments,
                   "IPnP organ labels of " + scanName);
     return segments.size();
+}
+
+std::size_t exportScanAsRtStruct(ProjectStore& store, const std::string& scanName, const std::string& path) {
+    const ExportSource source = exportSource(store, scanName);
+    const OrganSchema schema = store.schema();
+    std::vector<RtExportRoi> rois;
+    for (const ExportedOrgan& e : exportedOrgans(store, source.scan, schema))
+        rois.push_back({e.organ->name, std::uint8_t(e.organ->index),
+                        {e.organ->colour[0], e.organ->colour[1], e.organ->colour[2]}, e.manual});
+    writeRtStruct(path, composeCurrentLabelMap(store, source.scan), source.identity, rois, "IPnP organ labels of " + scanName);
+    return rois.size();
 }
 
 }  // namespace ipnp

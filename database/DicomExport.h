@@ -10,5 +10,7 @@ namespace ipnp {
 // Throws ipnp::Error naming the scan for one not imported from DICOM or without labels, and
 // naming `path` when it cannot be written. Returns the number of organs written.
 std::size_t exportScanAsDicomSeg(ProjectStore& store, const std::string& scanName, const std::string& path);
+// The same as an RT Structure Set: one ROI per organ, contours traced through voxel corners.
+std::size_t exportScanAsRtStruct(ProjectStore& store, const std::string& scanName, const std::string& path);
 
 }  // namespace ipnp

@@ -9,7 +9,10 @@
 
 #include <map>
 
+#include "AtomicFile.h"
+#include "ContourTracer.h"
 #include "DicomSeries.h"
+#include "DicomWriting.h"
 #include "Error.h"
 
 namespace ipnp {
@@ -116,6 +119,99 @@ RtStructureSet readRtStruct(const std::string& path) {
     for (const RtRoi& roi : out.rois)
         if (roi.contours.empty()) out.notes.push_back("ROI '" + roi.name + "' has no closed contour");
     return out;
+}
+
+using namespace dicomwriting;
+
+void writeRtStruct(const std::string& path, const LabelMap& labels, const DicomSourceIdentity& source,
+                   const std::vector<RtExportRoi>& rois, const std::string& label) {
+    if (rois.empty()) throw Error(path, "nothing to export: the scan has no accepted or manual label");
+    DcmFileFormat file;
+    DcmDataset& d = *file.getDataset();
+    d.putAndInsertString(DCM_SOPClassUID, UID_RTStructureSetStorage);
+    d.putAndInsertString(DCM_SOPInstanceUID, newUid(SITE_INSTANCE_UID_ROOT).c_str());
+    d.putAndInsertString(DCM_SeriesInstanceUID, newUid(SITE_SERIES_UID_ROOT).c_str());
+    d.putAndInsertString(DCM_Modality, "RTSTRUCT");
+    d.putAndInsertString(DCM_SeriesNumber, "9002");
+    d.putAndInsertString(DCM_InstanceNumber, "1");
+    d.putAndInsertString(DCM_SeriesDescription, label.c_str());
+    d.putAndInsertString(DCM_OperatorsName, "");
+    putSourceModules(d, source);
+    putEquipmentAndDates(d);
+    d.putAndInsertString(DCM_StructureSetLabel, "IPNP");
+    d.putAndInsertString(DCM_StructureSetName, label.substr(0, 64).c_str());
+    OFString date, time;
+    d.findAndGetOFString(DCM_ContentDate, date);
+    d.findAndGetOFString(DCM_ContentTime, time);
+    d.putAndInsertString(DCM_StructureSetDate, date.c_str());
+    d.putAndInsertString(DCM_StructureSetTime, time.c_str());
+    // The RT Structure Set IOD has no content date and time (its own date and time take their place).
+    d.findAndDeleteElement(DCM_ContentDate);
+    d.findAndDeleteElement(DCM_ContentTime);
+
+    const bool perSlice = source.instancePerSlice && source.instances.size() == labels.geometry().size[2];
+    DcmItem* frame = nullptr;
+    d.findOrCreateSequenceItem(DCM_ReferencedFrameOfReferenceSequence, frame, -2);
+    frame->putAndInsertString(DCM_FrameOfReferenceUID, source.frameOfReferenceUid.c_str());
+    DcmItem* study = nullptr;
+    frame->findOrCreateSequenceItem(DCM_RTReferencedStudySequence, study, -2);
+    study->putAndInsertString(DCM_ReferencedSOPClassUID, "1.2.840.10008.3.1.2.3.1");  // Study Component Management
+    study->putAndInsertString(DCM_ReferencedSOPInstanceUID, source.studyUid.c_str());
+    DcmItem* series = nullptr;
+    study->findOrCreateSequenceItem(DCM_RTReferencedSeriesSequence, series, -2);
+    series->putAndInsertString(DCM_SeriesInstanceUID, source.seriesUid.c_str());
+    for (const auto& instance : source.instances) {
+        DcmItem* image = nullptr;
+        series->findOrCreateSequenceItem(DCM_ContourImageSequence, image, -2);
+        image->putAndInsertString(DCM_ReferencedSOPClassUID, instance.sopClassUid.c_str());
+        image->putAndInsertString(DCM_ReferencedSOPInstanceUID, instance.sopInstanceUid.c_str());
+    }
+
+    for (std::size_t n = 0; n < rois.size(); ++n) {
+        const RtExportRoi& roi = rois[n];
+        const std::string number = std::to_string(n + 1);
+        DcmItem* item = nullptr;
+        d.findOrCreateSequenceItem(DCM_StructureSetROISequence, item, -2);
+        item->putAndInsertString(DCM_ROINumber, number.c_str());
+        item->putAndInsertString(DCM_ReferencedFrameOfReferenceUID, source.frameOfReferenceUid.c_str());
+        item->putAndInsertString(DCM_ROIName, roi.name.c_str());
+        item->putAndInsertString(DCM_ROIGenerationAlgorithm, roi.manual ? "MANUAL" : "SEMIAUTOMATIC");
+
+        DcmItem* contours = nullptr;
+        d.findOrCreateSequenceItem(DCM_ROIContourSequence, contours, -2);
+        contours->putAndInsertString(DCM_ReferencedROINumber, number.c_str());
+        const std::string colour = std::to_string(roi.colour[0]) + "\\" + std::to_string(roi.colour[1]) + "\\" +
+                                   std::to_string(roi.colour[2]);
+        contours->putAndInsertString(DCM_ROIDisplayColor, colour.c_str());
+        for (const SliceContours& slice : traceContours(labels, roi.value))
+            for (const ClosedContour& contour : slice.contours) {
+                DcmItem* c = nullptr;
+                contours->findOrCreateSequenceItem(DCM_ContourSequence, c, -2);
+                if (perSlice) {
+                    DcmItem* image = nullptr;
+                    c->findOrCreateSequenceItem(DCM_ContourImageSequence, image, -2);
+                    image->putAndInsertString(DCM_ReferencedSOPClassUID, source.instances[slice.slice].sopClassUid.c_str());
+                    image->putAndInsertString(DCM_ReferencedSOPInstanceUID, source.instances[slice.slice].sopInstanceUid.c_str());
+                }
+                c->putAndInsertString(DCM_ContourGeometricType, "CLOSED_PLANAR");
+                c->putAndInsertString(DCM_NumberOfContourPoints, std::to_string(contour.size()).c_str());
+                std::string data;
+                for (const Vec3& point : contour) {
+                    for (double value : point) data += (data.empty() ? "" : "\\") + decimal(value);
+                }
+                c->putAndInsertString(DCM_ContourData, data.c_str());
+            }
+        DcmItem* observation = nullptr;
+        d.findOrCreateSequenceItem(DCM_RTROIObservationsSequence, observation, -2);
+        observation->putAndInsertString(DCM_ObservationNumber, number.c_str());
+        observation->putAndInsertString(DCM_ReferencedROINumber, number.c_str());
+        observation->putAndInsertString(DCM_RTROIInterpretedType, "ORGAN");
+        observation->putAndInsertString(DCM_ROIInterpreter, "");
+    }
+    writeFileAtomically(path, [&](const std::string& temp) {
+        const OFCondition status = file.saveFile(temp.c_str(), EXS_LittleEndianExplicit);
+        if (status.bad()) throw Error(path, std::string("cannot write: ") + status.text());
+    });
 }
 
 }  // namespace ipnp

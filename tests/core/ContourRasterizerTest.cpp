@@ -3,6 +3,7 @@
 #include <QtTest>
 
 #include "ContourRasterizer.h"
+#include "ContourTracer.h"
 
 using namespace ipnp;
 
@@ -82,6 +83,32 @@ private Q_SLOTS:
         QCOMPARE(count(r.mask), std::size_t(6));
         QCOMPARE(int(r.mask.at(2, 0, 2)), 1);
         QCOMPARE(int(r.mask.at(4, 1, 2)), 1);
+    }
+
+    void tracedOutlinesRasteriseToTheSameVoxels() {
+        // A ring with a hole, two touching diagonal voxels, and a separate blob, on an oblique,
+        // anisotropic grid: traced, then rasterised again, the voxels are exactly the same.
+        ImageGeometry g;
+        g.size = {16, 12, 3};
+        g.spacing = {0.7, 0.9, 2.5};
+        g.origin = {-5, 3, 11};
+        g.direction = {0.8, -0.6, 0, 0.6, 0.8, 0, 0, 0, 1};
+        LabelMap labels(g, 0);
+        for (std::size_t j = 1; j < 8; ++j)
+            for (std::size_t i = 1; i < 8; ++i) labels.at(i, j, 1) = (i == 4 && j == 4) ? 0 : 3;  // hole at (4, 4)
+        labels.at(10, 2, 1) = labels.at(11, 3, 1) = 3;  // touching at a corner only
+        labels.at(13, 9, 2) = 3;
+        labels.at(5, 5, 0) = 2;  // another organ: not traced
+        const std::vector<SliceContours> slices = traceContours(labels, 3);
+        QCOMPARE(slices.size(), std::size_t(2));
+        std::vector<ClosedContour> all;
+        for (const SliceContours& s : slices) all.insert(all.end(), s.contours.begin(), s.contours.end());
+        QCOMPARE(slices[0].slice, std::size_t(1));
+        QCOMPARE(slices[0].contours[0].size(), std::size_t(4));  // the square's outline: its 4 corners only
+        const RasterizedContours back = rasterizeClosedContours(all, g);
+        QVERIFY(back.warnings.empty());
+        for (std::size_t v = 0; v < labels.voxelCount(); ++v) QCOMPARE(int(back.mask.data()[v]), labels.data()[v] == 3 ? 1 : 0);
+        QCOMPARE(count(back.mask), std::size_t(48 + 2 + 1));  // 7 x 7 - 1, two diagonal voxels, one blob
     }
 
     void contoursOffTheGridAreSkippedWithAWarning() {

@@ -204,6 +204,32 @@ private Q_SLOTS:
         const LabelMap after = composeCurrentLabelMap(*fresh, fresh->scans().front());
         QVERIFY(after.geometry().sameGrid(before.geometry()));
         QVERIFY(after.voxels() == before.voxels());
+
+        // The same as an RTSTRUCT: valid, and read back by this project's rasteriser (and by
+        // plastimatch's) it gives the same voxels: the outlines run through voxel corners.
+        const QString rt = dir.filePath("export_rt.dcm");
+        QCOMPARE(exportScanAsRtStruct(*store, scan.name, rt.toStdString()), std::size_t(4));
+        if (std::filesystem::exists("/usr/bin/dciodvfy")) {
+            const auto check = test::runProgram("/bin/sh", {"-c", "dciodvfy '" + rt + "' 2>&1; echo rc=$?"});
+            QVERIFY2(!check.out.contains("Error") && check.out.contains("rc=0"), qPrintable(check.out));
+        }
+        auto fresh2 = ProjectStore::create(dir.filePath("fresh2").toStdString(),
+                                           organSchemaFromJson(builtinSchemaJson().at("amos15"), "amos15"));
+        ScanImporter(*fresh2).importScans(DicomImportBatch(ct.toStdString()).requests(), {});
+        QCOMPARE(importRtStruct(*fresh2, rt.toStdString(), {}).imported.size(), std::size_t(4));
+        QVERIFY(composeCurrentLabelMap(*fresh2, fresh2->scans().front()).voxels() == before.voxels());
+        if (std::filesystem::exists("/usr/bin/plastimatch")) {
+            const QString out = dir.filePath("plastimatch_export");
+            const auto run = test::runProgram("/usr/bin/plastimatch", {"convert", "--input", rt, "--referenced-ct", ct,
+                                                                      "--output-prefix", out, "--prefix-format", "nii.gz",
+                                                                      "--xor-contours"});
+            QVERIFY2(run.exitCode == 0, qPrintable(run.err + run.out));
+            const LabelMap kidney = readLabelMap((out + "/left kidney.nii.gz").toStdString());
+            std::size_t theirs = 0;
+            for (std::uint8_t v : kidney.voxels()) theirs += v != 0;
+            QCOMPARE(theirs, voxelsOf(before, organ("left kidney")));
+        }
+
         // A scan that did not come from DICOM has nothing to attach a SEG to.
         const QString message = test::errorOf([&] { exportScanAsDicomSeg(*store, "nobody", seg.toStdString()); });
         QVERIFY2(message.contains("no scan named 'nobody'"), qPrintable(message));

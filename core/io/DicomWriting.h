@@ -1,0 +1,24 @@
+#pragma once
+// What the DICOM objects this project writes (SEG, RTSTRUCT) share: new UIDs, coded concepts,
+// the patient/study/frame-of-reference modules copied from the source series, and the
+// equipment and dates of the object itself. For core/io's own writers only.
+#include <initializer_list>
+#include <string>
+
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcdatset.h>
+
+#include "AnatomyCodes.h"
+#include "DicomIdentity.h"
+
+namespace ipnp::dicomwriting {
+
+std::string newUid(const char* root);
+void putCode(DcmItem& parent, const DcmTagKey& sequence, const CodedConcept& code);
+// A DS value: at most 16 characters, as the VR requires.
+std::string decimal(double value);
+std::string decimals(std::initializer_list<double> values);
+void putSourceModules(DcmDataset& d, const DicomSourceIdentity& source);
+void putEquipmentAndDates(DcmDataset& d);
+
+}  // namespace ipnp::dicomwriting
