@@ -240,21 +240,29 @@ void addExport(CLI::App& app, GlobalOptions& global) {
     auto* seg = command->add_subcommand("seg", "A scan's labels as a DICOM SEG of the series it was imported from "
                                                 "(one segment per organ, coded anatomy)");
     static std::string segScan, segOut;
+    static bool identified = false;
     seg->add_option("out", segOut, "the SEG file to write (.dcm)")->required();
     seg->add_option("--scan", segScan, "the scan (imported from a DICOM series)")->required();
+    seg->add_flag("--identified", identified, "keep the patient's identity and the original UIDs (for the PACS the "
+                                              "study came from); by default they are de-identified (PS3.15 basic profile)");
     seg->callback([&global] {
         auto store = cli::openProject(global.project);
-        const std::size_t organs = exportScanAsDicomSeg(*store, segScan, segOut);
+        const std::size_t organs = exportScanAsDicomSeg(
+            *store, segScan, segOut, identified ? DicomIdentityUse::KeepOriginal : DicomIdentityUse::Deidentify);
         std::printf("Wrote a DICOM SEG with %zu segment(s) of %s to %s\n", organs, segScan.c_str(), segOut.c_str());
     });
     auto* rtstruct = command->add_subcommand("rtstruct", "A scan's labels as an RT Structure Set of the series it was "
                                                           "imported from (one ROI per organ)");
     static std::string rtScan, rtOut;
+    static bool rtIdentified = false;
     rtstruct->add_option("out", rtOut, "the RTSTRUCT file to write (.dcm)")->required();
     rtstruct->add_option("--scan", rtScan, "the scan (imported from a DICOM series)")->required();
+    rtstruct->add_flag("--identified", rtIdentified, "keep the patient's identity and the original UIDs (for the PACS "
+                                                     "the study came from); by default they are de-identified");
     rtstruct->callback([&global] {
         auto store = cli::openProject(global.project);
-        const std::size_t organs = exportScanAsRtStruct(*store, rtScan, rtOut);
+        const std::size_t organs = exportScanAsRtStruct(
+            *store, rtScan, rtOut, rtIdentified ? DicomIdentityUse::KeepOriginal : DicomIdentityUse::Deidentify);
         std::printf("Wrote an RT Structure Set with %zu ROI(s) of %s to %s\n", organs, rtScan.c_str(), rtOut.c_str());
     });
     auto* nnunet = command->add_subcommand("nnunet", "An nnU-Net v2 raw dataset (imagesTr, labelsTr, dataset.json)");

@@ -1,11 +1,13 @@
 #include "DicomExport.h"
 
 #include "AnatomyCodes.h"
+#include "DicomDeidentify.h"
 #include "DicomIdentity.h"
 #include "DicomSeg.h"
 #include "CoverageState.h"
 #include "Error.h"
 #include "ProjectExporter.h"
+#include "ProjectSettings.h"
 #include "RtStruct.h"
 
 namespace ipnp {
@@ -17,7 +19,7 @@ struct ExportSource {
     DicomSourceIdentity identity;
 };
 
-ExportSource exportSource(ProjectStore& store, const std::string& scanName) {
+ExportSource exportSource(ProjectStore& store, const std::string& scanName, DicomIdentityUse use) {
     const auto scan = store.scanByName(scanName);
     if (!scan) throw Error(store.folder(), "has no scan named '" + scanName + "'");
     const auto identity = store.dicomIdentity(scan->id);
@@ -25,7 +27,17 @@ ExportSource exportSource(ProjectStore& store, const std::string& scanName) {
         throw Error(store.folder(), "scan '" + scanName +
                                         "' was not imported from DICOM, so there is no series to attach DICOM objects to; "
                                         "export its labels as NIfTI with `ipnp export`");
-    return {*scan, dicomIdentityFromJson(*identity)};
+    DicomSourceIdentity source = dicomIdentityFromJson(*identity);
+    if (use == DicomIdentityUse::Deidentify) {
+        ProjectSettings settings(store);
+        std::optional<std::string> secret = settings.value(kDicomPseudonymSecretKey);
+        if (!secret) {
+            secret = newPseudonymSecret();
+            settings.setValue(kDicomPseudonymSecretKey, *secret);
+        }
+        source = DicomPseudonymizer(*secret).deidentify(source);
+    }
+    return {*scan, source};
 }
 
 }  // namespace
@@ -49,25 +61,31 @@ std::vector<ExportedOrgan> exportedOrgans(ProjectStore& store, const ScanRecord&
     return out;
 }
 
-std::size_t exportScanAsDicomSeg(ProjectStore& store, const std::string& scanName, const std::string& path) {
-    const ExportSource source = exportSource(store, scanName);
+// A de-identified object does not name the scan: its name holds the patient ID.
+std::string seriesDescription(const ExportSource& source) {
+    return source.identity.deidentified ? "IPnP organ labels" : "IPnP organ labels of " + source.scan.name;
+}
+
+std::size_t exportScanAsDicomSeg(ProjectStore& store, const std::string& scanName, const std::string& path,
+                                 DicomIdentityUse identity) {
+    const ExportSource source = exportSource(store, scanName, identity);
     const OrganSchema schema = store.schema();
     std::vector<SegExportSegment> segments;
     for (const ExportedOrgan& e : exportedOrgans(store, source.scan, schema))
         segments.push_back({e.organ->name, anatomyCodeFor(e.organ->name, e.organ->index), e.manual, std::uint8_t(e.organ->index)});
-    writeDicomSeg(path, composeCurrentLabelMap(store, source.scan), source.identity, segments,
-                  "IPnP organ labels of " + scanName);
+    writeDicomSeg(path, composeCurrentLabelMap(store, source.scan), source.identity, segments, seriesDescription(source));
     return segments.size();
 }
 
-std::size_t exportScanAsRtStruct(ProjectStore& store, const std::string& scanName, const std::string& path) {
-    const ExportSource source = exportSource(store, scanName);
+std::size_t exportScanAsRtStruct(ProjectStore& store, const std::string& scanName, const std::string& path,
+                                 DicomIdentityUse identity) {
+    const ExportSource source = exportSource(store, scanName, identity);
     const OrganSchema schema = store.schema();
     std::vector<RtExportRoi> rois;
     for (const ExportedOrgan& e : exportedOrgans(store, source.scan, schema))
         rois.push_back({e.organ->name, std::uint8_t(e.organ->index),
                         {e.organ->colour[0], e.organ->colour[1], e.organ->colour[2]}, e.manual});
-    writeRtStruct(path, composeCurrentLabelMap(store, source.scan), source.identity, rois, "IPnP organ labels of " + scanName);
+    writeRtStruct(path, composeCurrentLabelMap(store, source.scan), source.identity, rois, seriesDescription(source));
     return rois.size();
 }
 

@@ -10,6 +10,9 @@
 
 namespace ipnp {
 
+// The project's secret for pseudonymous DICOM UIDs (DicomDeidentify.h), made at the first export.
+inline constexpr const char* kDicomPseudonymSecretKey = "dicom_pseudonym_secret";
+
 class ProjectSettings {
 public:
     explicit ProjectSettings(ProjectStore& store) : store_(store) {}

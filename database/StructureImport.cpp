@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include "DicomDeidentify.h"
 #include "Error.h"
+#include "ProjectSettings.h"
 
 namespace ipnp {
 
@@ -28,6 +30,13 @@ ScanRecord scanDrawnOn(ProjectStore& store, const std::string& file, const std::
     const std::string marker = "(DICOM series " + referencedSeriesUid + ",";
     for (const ScanRecord& scan : store.scans())
         if (scan.sourcePath.find(marker) != std::string::npos) return scan;
+    // A de-identified export of this project names the series by its pseudonymous UID.
+    if (const auto secret = ProjectSettings(store).value(kDicomPseudonymSecretKey)) {
+        const DicomPseudonymizer pseudonyms(*secret);
+        for (const ScanRecord& scan : store.scans())
+            if (const auto identity = store.dicomIdentity(scan.id))
+                if (pseudonyms.uid(dicomIdentityFromJson(*identity).seriesUid) == referencedSeriesUid) return scan;
+    }
     throw Error(file, "was drawn on DICOM series " + referencedSeriesUid +
                           ", which no scan of the project came from; import that series first, or give the scan with --scan");
 }

@@ -46,6 +46,12 @@ void putSourceModules(DcmDataset& d, const DicomSourceIdentity& source) {
     d.putAndInsertString(DCM_AccessionNumber, source.accessionNumber.c_str());
     d.putAndInsertString(DCM_ReferringPhysicianName, source.referringPhysician.c_str());
     if (!source.studyDescription.empty()) d.putAndInsertString(DCM_StudyDescription, source.studyDescription.c_str());
+    if (source.deidentified) {
+        d.putAndInsertString(DCM_PatientIdentityRemoved, "YES");
+        d.putAndInsertString(DCM_DeidentificationMethod, "IPnP Studio: PS3.15 Basic Profile, pseudonymised UIDs");
+        putCode(d, DCM_DeidentificationMethodCodeSequence, {"113100", "DCM", "Basic Application Confidentiality Profile"});
+        putCode(d, DCM_DeidentificationMethodCodeSequence, {"113108", "DCM", "Retain Patient Characteristics Option"});
+    }
     d.putAndInsertString(DCM_FrameOfReferenceUID, source.frameOfReferenceUid.c_str());
     d.putAndInsertString(DCM_PositionReferenceIndicator, "");
 }

@@ -13,6 +13,7 @@
 #include "DicomImport.h"
 #include "DicomSeg.h"
 #include "DicomSegImport.h"
+#include "RtStruct.h"
 #include "ImageFile.h"
 #include "OrganSchemaFile.h"
 #include "ProjectExporter.h"
@@ -80,7 +81,7 @@ private Q_SLOTS:
     void exportedSegValidatesAndRoundTrips() {
         const ScanRecord scan = store->scans().front();
         const QString seg = dir.filePath("liver_export.dcm");
-        QCOMPARE(exportScanAsDicomSeg(*store, scan.name, seg.toStdString()), std::size_t(1));
+        QCOMPARE(exportScanAsDicomSeg(*store, scan.name, seg.toStdString(), DicomIdentityUse::KeepOriginal), std::size_t(1));
         if (std::filesystem::exists("/usr/bin/dciodvfy")) {
             // Only the source's own warning (its patient name uses the retired form) may remain.
             const auto check = test::runProgram("/bin/sh", {"-c", "dciodvfy '" + seg + "' 2>&1; echo rc=$?"});
@@ -95,6 +96,46 @@ private Q_SLOTS:
         ScanImporter(*fresh).importScans(batch.requests(), {});
         importDicomSeg(*fresh, seg.toStdString(), {});
         QVERIFY(composeCurrentLabelMap(*fresh, fresh->scans().front()).voxels() == composeCurrentLabelMap(*store, scan).voxels());
+    }
+
+    void exportsAreDeidentifiedByDefault() {
+        // Read back with dcmdump (DCMTK's tool, not this project's reader): no name, ID, date or
+        // original UID of the source is left; SEG and RTSTRUCT of one scan share the same
+        // pseudonymous study, series reference and frame of reference; this project recognises
+        // its own pseudonymous series on import.
+        const ScanRecord scan = store->scans().front();
+        const QString seg = dir.filePath("deid_seg.dcm"), rt = dir.filePath("deid_rt.dcm");
+        exportScanAsDicomSeg(*store, scan.name, seg.toStdString());
+        exportScanAsRtStruct(*store, scan.name, rt.toStdString());
+        const auto dump = [](const QString& file) {
+            return test::runProgram("/usr/bin/dcmdump", {"+P", "0010,0010", "+P", "0010,0020", "+P", "0008,0020",
+                                                         "+P", "0020,000d", "+P", "0020,0052", "+P", "0012,0062", file})
+                .out;
+        };
+        const QString segDump = dump(seg), rtDump = dump(rt);
+        for (const QString& text : {segDump, rtDump}) {
+            QVERIFY2(!text.contains("JANCT000") && !text.contains("[99000]") && !text.contains("20030417"), qPrintable(text));
+            QVERIFY2(!text.contains("1.2.392.200103"), qPrintable(text));  // every original UID has that root
+            QVERIFY2(text.contains("(0012,0062) CS [YES]") && text.contains("[IPNP-"), qPrintable(text));
+        }
+        const auto valueOf = [](const QString& text, const QString& tag) {
+            const int at = text.indexOf("(" + tag + ")");
+            const int open = text.indexOf('[', at), close = text.indexOf(']', open);
+            return text.mid(open + 1, close - open - 1);
+        };
+        QVERIFY(valueOf(segDump, "0020,000d").startsWith("2.25."));
+        QCOMPARE(valueOf(segDump, "0020,000d"), valueOf(rtDump, "0020,000d"));
+        QCOMPARE(valueOf(segDump, "0020,0052"), valueOf(rtDump, "0020,0052"));
+        QCOMPARE(readDicomSeg(seg.toStdString()).referencedSeriesUid, readRtStruct(rt.toStdString()).referencedSeriesUid);
+        if (std::filesystem::exists("/usr/bin/dciodvfy"))
+            for (const QString& file : {seg, rt}) {
+                const auto check = test::runProgram("/bin/sh", {"-c", "dciodvfy '" + file + "' 2>&1; echo rc=$?"});
+                QVERIFY2(!check.out.contains("Error") && check.out.contains("rc=0"), qPrintable(check.out));
+            }
+        // Back into this project without naming the scan: its pseudonymous series is recognised
+        // (the liver is manual already, so nothing changes).
+        const ManualLabelImportResult back = importDicomSeg(*store, seg.toStdString(), {});
+        QCOMPARE(back.scanName, scan.name);
     }
 
     void framesOffTheScansGridAreRefused() {

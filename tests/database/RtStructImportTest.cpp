@@ -187,7 +187,7 @@ private Q_SLOTS:
         // imported into a fresh project made from the same series gives the same voxels.
         const ScanRecord scan = store->scans().front();
         const QString seg = dir.filePath("export_seg.dcm");
-        QCOMPARE(exportScanAsDicomSeg(*store, scan.name, seg.toStdString()), std::size_t(4));
+        QCOMPARE(exportScanAsDicomSeg(*store, scan.name, seg.toStdString(), DicomIdentityUse::KeepOriginal), std::size_t(4));
         if (std::filesystem::exists("/usr/bin/dciodvfy")) {
             const auto check = test::runProgram("/bin/sh", {"-c", "dciodvfy '" + seg + "' 2>&1; echo rc=$?"});
             QVERIFY2(!check.out.contains("\nError") && !check.out.startsWith("Error") && check.out.contains("rc=0"),
@@ -208,7 +208,7 @@ private Q_SLOTS:
         // The same as an RTSTRUCT: valid, and read back by this project's rasteriser (and by
         // plastimatch's) it gives the same voxels: the outlines run through voxel corners.
         const QString rt = dir.filePath("export_rt.dcm");
-        QCOMPARE(exportScanAsRtStruct(*store, scan.name, rt.toStdString()), std::size_t(4));
+        QCOMPARE(exportScanAsRtStruct(*store, scan.name, rt.toStdString(), DicomIdentityUse::KeepOriginal), std::size_t(4));
         if (std::filesystem::exists("/usr/bin/dciodvfy")) {
             const auto check = test::runProgram("/bin/sh", {"-c", "dciodvfy '" + rt + "' 2>&1; echo rc=$?"});
             QVERIFY2(!check.out.contains("Error") && check.out.contains("rc=0"), qPrintable(check.out));
