@@ -19,9 +19,7 @@
 #include "ProjectChecker.h"
 #include "ProjectExporter.h"
 #include "ProjectStore.h"
-#include "DicomSeg.h"
-#include "DicomSegImport.h"
-#include "RtStructImport.h"
+#include "StructureFiles.h"
 #include "ScanImporter.h"
 #include "RoundCommands.h"
 #include "SpecialistCommands.h"
@@ -51,21 +49,6 @@ void addInit(CLI::App& app, GlobalOptions& global) {
         std::printf("Created project %s with organ schema '%s' (%zu organs)\n", fs::absolute(target).c_str(),
                     store->schema().name().c_str(), store->schema().size());
     });
-}
-
-// The RTSTRUCT and SEG files of a DICOM folder tree, in name order.
-std::vector<std::string> structureFilesIn(const std::string& folder) {
-    std::vector<std::string> files;
-    for (const auto& entry : fs::recursive_directory_iterator(folder)) {
-        const std::string file = entry.path().string();
-        if (entry.is_regular_file() && (isRtStructFile(file) || isDicomSegFile(file))) files.push_back(file);
-    }
-    std::sort(files.begin(), files.end());
-    return files;
-}
-
-ManualLabelImportResult importStructures(ProjectStore& store, const std::string& file, const StructureImportOptions& options) {
-    return isRtStructFile(file) ? importRtStruct(store, file, options) : importDicomSeg(store, file, options);
 }
 
 void printStructureImport(const ManualLabelImportResult& result) {
@@ -100,7 +83,7 @@ void addImport(CLI::App& app, GlobalOptions& global) {
                       "every organ of the schema was drawn where present: organs without voxels become 'absent'");
     command->callback([&global] {
         auto store = cli::openProject(global.project);
-        RtStructImportOptions rtOptions;
+        StructureImportOptions rtOptions;
         rtOptions.scanName = scan;
         for (const std::string& mapping : roiMappings) {
             const auto equals = mapping.rfind('=');
@@ -108,9 +91,9 @@ void addImport(CLI::App& app, GlobalOptions& global) {
                 throw Error("--roi '" + mapping + "': write it as 'ROI name=organ'");
             rtOptions.nameToOrgan[mapping.substr(0, equals)] = mapping.substr(equals + 1);
         }
-        if (fs::is_regular_file(path) && (isRtStructFile(path) || isDicomSegFile(path))) {
+        if (fs::is_regular_file(path) && isStructureFile(path)) {
             if (!label.empty() || !name.empty()) throw Error("--label and --name apply to images, not to structure sets");
-            printStructureImport(importStructures(*store, path, rtOptions));
+            printStructureImport(importStructureFile(*store, path, rtOptions));
             return;
         }
         if (!scan.empty() || !roiMappings.empty())
@@ -126,7 +109,7 @@ void addImport(CLI::App& app, GlobalOptions& global) {
             requests = dicom->requests();
             structureSets = structureFilesIn(path);
             // Read (and so check) them all before anything is imported: a damaged one changes nothing.
-            for (const std::string& file : structureSets) isRtStructFile(file) ? void(readRtStruct(file)) : void(readDicomSeg(file));
+            for (const std::string& file : structureSets) checkStructureFile(file);
         } else if (fs::is_directory(path) && fs::exists(fs::path(path) / "dataset.json")) {
             if (!label.empty()) throw Error("--label applies to a single image, not to a dataset folder");
             const DatasetDescription dataset = readDatasetDescription(path);
@@ -151,7 +134,7 @@ void addImport(CLI::App& app, GlobalOptions& global) {
         const ScanImportSummary summary = ScanImporter(*store).importScans(requests, options);
         std::printf("Imported %zu scan(s) with %zu organ label(s) into %s\n", summary.scans, summary.labelFiles,
                     store->folder().c_str());
-        for (const std::string& file : structureSets) printStructureImport(importStructures(*store, file, rtOptions));
+        for (const std::string& file : structureSets) printStructureImport(importStructureFile(*store, file, rtOptions));
     });
 }
 

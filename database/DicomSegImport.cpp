@@ -25,6 +25,10 @@ ManualLabelImportResult importDicomSeg(ProjectStore& store, const std::string& f
     ManualLabelWriter writer(store, scan);
     for (std::size_t n = 0; n < seg.segments.size(); ++n) {
         const SegSegment& segment = seg.segments[n];
+        if (skipped(options, segment.label)) {
+            writer.note("'" + segment.label + "': left out, as asked");
+            continue;
+        }
         if (organs[n] == 0) {
             writer.unmatched(segment.label);
             continue;

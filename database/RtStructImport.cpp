@@ -31,6 +31,10 @@ RtStructImportResult importRtStruct(ProjectStore& store, const std::string& file
     for (const std::string& note : set.notes) writer.note(note);
     for (std::size_t n = 0; n < set.rois.size(); ++n) {
         const RtRoi& roi = set.rois[n];
+        if (skipped(options, roi.name)) {
+            writer.note("'" + roi.name + "': left out, as asked");
+            continue;
+        }
         if (matches[n].organIndex == 0) {
             writer.unmatched(roi.name);
             continue;

@@ -41,6 +41,12 @@ ScanRecord scanDrawnOn(ProjectStore& store, const std::string& file, const std::
                           ", which no scan of the project came from; import that series first, or give the scan with --scan");
 }
 
+bool skipped(const StructureImportOptions& options, const std::string& name) {
+    for (const std::string& skip : options.skip)
+        if (lowered(skip) == lowered(name)) return true;
+    return false;
+}
+
 std::vector<int> matchStructureNames(const std::vector<std::string>& names, const OrganSchema& schema,
                                      const std::map<std::string, std::string>& nameToOrgan, const std::string& file) {
     std::map<std::string, std::string> mapping;  // lowered structure name -> organ

@@ -25,7 +25,9 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "CoverageTableModel.h"
+#include "DicomExport.h"
 #include "DicomImportDialog.h"
+#include "StructureImportDialog.h"
 #include "DisplayPanel.h"
 #include "EditPanel.h"
 #include "ImageFile.h"
@@ -289,6 +291,14 @@ void MainWindow::buildMenus() {
         const QString folder = QFileDialog::getExistingDirectory(this, "A folder of DICOM series");
         if (!folder.isEmpty()) importDicomFolder(folder);
     });
+    file->addAction("Import RT &Structure Set or SEG…", this, [this] {
+        if (!store_) return showError("Open a project first (File › Open project).");
+        const QString path = QFileDialog::getOpenFileName(this, "An RT Structure Set or DICOM SEG file", {},
+                                                          "DICOM files (*.dcm *.DCM *);;All files (*)");
+        if (!path.isEmpty()) importStructureFile(path);
+    });
+    file->addAction("&Export labels as DICOM SEG…", this, [this] { exportCurrentScanAsDicom(DicomExportKind::Seg); });
+    file->addAction("Export labels as &RTSTRUCT…", this, [this] { exportCurrentScanAsDicom(DicomExportKind::RtStruct); });
     file->addAction("&Settings…", QKeySequence::Preferences, this, [this] { editSettings(); });
     file->addSeparator();
     file->addAction("&Quit", QKeySequence::Quit, this, &QWidget::close);
@@ -342,6 +352,53 @@ DicomImportDialog* MainWindow::importDicomFolder(const QString& folder) {
     connect(dialog, &DicomImportDialog::imported, this, [this] { refreshBrowser(); });
     dialog->open();
     return dialog;
+}
+
+StructureImportDialog* MainWindow::importStructureFile(const QString& file) {
+    if (!store_) return nullptr;
+    StructureFileSummary summary;
+    try {
+        summary = summarizeStructureFile(*store_, file.toStdString());
+    } catch (const std::exception& error) {
+        showError(QString::fromStdString(error.what()));
+        return nullptr;
+    }
+    auto* dialog = new StructureImportDialog(*store_, file, summary, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &StructureImportDialog::failed, this, &MainWindow::showError);
+    connect(dialog, &StructureImportDialog::imported, this, [this](const QString& text) {
+        statusBar()->showMessage(text.section('\n', 0, 0), 8000);
+        refreshBrowser();
+        if (currentScanId_ != 0) startLoad({currentScanId_, false, 0, std::nullopt});  // its new labels
+    });
+    dialog->open();
+    return dialog;
+}
+
+QString MainWindow::exportCurrentScanAsDicom(DicomExportKind kind, QString path) {
+    if (!store_ || currentScanId_ == 0) {
+        showError("Open a scan first: its labels are what is exported.");
+        return {};
+    }
+    const auto scan = store_->scanById(currentScanId_);
+    if (!scan) return {};
+    const bool seg = kind == DicomExportKind::Seg;
+    if (path.isEmpty())
+        path = QFileDialog::getSaveFileName(this, seg ? "Export as DICOM SEG" : "Export as RT Structure Set",
+                                            QString::fromStdString(scan->name) + (seg ? "_seg.dcm" : "_rtstruct.dcm"),
+                                            "DICOM files (*.dcm)");
+    if (path.isEmpty()) return {};
+    try {
+        // De-identified: a file may go anywhere (the CLI's --identified is for the source PACS).
+        const std::size_t organs = seg ? exportScanAsDicomSeg(*store_, scan->name, path.toStdString())
+                                       : exportScanAsRtStruct(*store_, scan->name, path.toStdString());
+        statusBar()->showMessage(QString("Wrote %1 organ(s) of %2, de-identified, to %3")
+                                     .arg(organs).arg(QString::fromStdString(scan->name), path), 8000);
+        return path;
+    } catch (const std::exception& error) {
+        showError(QString::fromStdString(error.what()));
+        return {};
+    }
 }
 
 bool MainWindow::editSettings() {

@@ -65,6 +65,13 @@ public:
     // File › Import DICOM folder: the series found, chosen, imported into the open project.
     // Returns the dialog (open, non-modal) or nullptr without a project.
     class DicomImportDialog* importDicomFolder(const QString& folder);
+    // File › Import RT Structure Set or SEG: the dialog (open, non-modal) for the file, or nullptr
+    // without a project or for a file that is neither (an error dialog names it).
+    class StructureImportDialog* importStructureFile(const QString& file);
+    // File › Export labels as DICOM SEG / RTSTRUCT for the shown scan, de-identified; asks for the
+    // file when `path` is empty. Returns the file written, or empty (an error dialog says why).
+    enum class DicomExportKind { Seg, RtStruct };
+    QString exportCurrentScanAsDicom(DicomExportKind kind, QString path = {});
     // Opens the settings dialog (modal); returns whether it was accepted.
     bool editSettings();
     TimeLapseBar* timeLapse() const { return timeLapse_; }

@@ -24,6 +24,12 @@
 #include "SqliteDatabase.h"
 #include "DicomFixtures.h"
 #include "DicomImportDialog.h"
+#include "BuiltinSchemas.h"
+#include "DicomImport.h"
+#include "OrganSchemaFile.h"
+#include "DicomSeg.h"
+#include "StructureImportDialog.h"
+#include <QComboBox>
 #include "MaskEditor.h"
 #include "ProjectFixtures.h"
 #include "TestSupport.h"
@@ -403,6 +409,59 @@ private Q_SLOTS:
         QCOMPARE(test::logicalDump(project + "/project.ipnp"), before);
         bad->close();
         QTRY_VERIFY(window.findChild<QMessageBox*>("dlgError") != nullptr);
+    }
+
+    void structureSetsAreMappedInTheImportDialogAndExported() {
+        // A project made from a DICOM series, and an RTSTRUCT drawn on it with one ROI the schema
+        // knows ("Liver") and one it does not ("Magen", German for stomach).
+        const QString dicom = dir.filePath("rt_dicom");
+        test::SliceSpec spec;
+        spec.series = "1.2.826.0.1.3680043.10.1001.55";
+        spec.seriesNumber = 5;
+        QVERIFY(test::writeRegularSeries(dicom, spec));
+        const std::vector<Vec3> square{{-9.9, 20.1, 32.5}, {-7.1, 20.1, 32.5}, {-7.1, 22.9, 32.5}, {-9.9, 22.9, 32.5}};
+        const QString rtss = dir.filePath("rtss.dcm");
+        QVERIFY(test::writeRtStruct(rtss, spec.series, {{1, "Liver", {square}}, {2, "Magen", {square}}}));
+        const QString rtProject = dir.filePath("rt_project");
+        {
+            auto store = ProjectStore::create(rtProject.toStdString(), organSchemaFromJson(builtinSchemaJson().at("amos15"), "amos15"));
+            ScanImporter(*store).importScans(DicomImportBatch(dicom.toStdString()).requests(), {});
+        }
+        MainWindow window;
+        window.show();
+        QVERIFY(window.openProject(rtProject));
+        QVERIFY(waitForLoad(window));
+
+        StructureImportDialog* dialog = window.importStructureFile(rtss);
+        QVERIFY(dialog);
+        QCOMPARE(dialog->structureTable()->rowCount(), 2);
+        QCOMPARE(dialog->scanChoice()->currentText(), QString("P7_s5"));  // found through the series UID
+        QCOMPARE(dialog->organChoice(0)->currentText(), QString("liver"));
+        QCOMPARE(dialog->organChoice(1)->currentIndex(), 0);  // not matched: left out unless mapped
+        dialog->organChoice(1)->setCurrentText("stomach");
+        dialog->grab().save(screenshotPath("structure_import_dialog"));
+        if (qEnvironmentVariableIsSet("IPNP_UPDATE_DOC_IMAGES"))  // the user guide's picture of it
+            dialog->grab().save(IPNP_SOURCE_DIR "/docs/images/structure_import_dialog.png");
+        QSignalSpy imported(dialog, &StructureImportDialog::imported);
+        QVERIFY(dialog->importChosen());
+        QCOMPARE(imported.count(), 1);
+        // Written at once: read through a second connection.
+        QCOMPARE(queryText(rtProject, "SELECT COUNT(*) FROM coverage c JOIN organs o ON o.id = c.organ_id "
+                                      "WHERE c.state = 'manual' AND o.name IN ('liver', 'stomach')"),
+                 std::string("2"));
+        dialog->close();
+
+        // A file that is neither kind: named in an error dialog, nothing opened.
+        QSignalSpy errors(&window, &MainWindow::errorShown);
+        QVERIFY(window.importStructureFile(dicom + "/slice_9.dcm") == nullptr);
+        QCOMPARE(errors.count(), 1);
+        QVERIFY2(errors.at(0).at(0).toString().contains("slice_9.dcm"), qPrintable(errors.at(0).at(0).toString()));
+
+        // The shown scan's labels out again, as a DICOM SEG with both organs.
+        QTRY_VERIFY_WITH_TIMEOUT(window.currentScanId() != 0 && !window.loading(), 10000);
+        const QString seg = window.exportCurrentScanAsDicom(MainWindow::DicomExportKind::Seg, dir.filePath("out_seg.dcm"));
+        QCOMPARE(seg, dir.filePath("out_seg.dcm"));
+        QCOMPARE(readDicomSeg(seg.toStdString()).segments.size(), std::size_t(2));
     }
 
     void aBadFolderShowsAnErrorAndKeepsTheOpenProject() {
