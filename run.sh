@@ -20,6 +20,7 @@ PACKAGES=(
   libdcmtk-dev dcmtk                # DICOM (dcmtk: the tools the tests make compressed series with)
   dcm2niix                          # the DICOM import benchmark's peer
   plastimatch                       # an independent RTSTRUCT rasteriser the import is checked against
+  dicom3tools orthanc               # dciodvfy validates exported SEG/RTSTRUCT; a real PACS for the network tests
   libsqlite3-dev libssl-dev zlib1g-dev libdeflate-dev
   nlohmann-json3-dev libcli11-dev
   xvfb xauth                        # tests run under Xvfb when there is no display

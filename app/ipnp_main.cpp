@@ -21,6 +21,7 @@
 #include "ProjectStore.h"
 #include "StructureFiles.h"
 #include "ScanImporter.h"
+#include "PacsCommands.h"
 #include "RoundCommands.h"
 #include "SpecialistCommands.h"
 #include "StatusReport.h"
@@ -330,6 +331,7 @@ int main(int argc, char** argv) {
     addDemoCommand(app);
     addSpecialistCommands(app, global.project);
     addRoundCommands(app, global.project);
+    addPacsCommands(app, global.project);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {

@@ -43,7 +43,8 @@ std::string toJson(const DicomSourceIdentity& id) {
                   {"description", id.studyDescription},
                   {"referring_physician", id.referringPhysician}}},
                 {"instances", instances},
-                {"instance_per_slice", id.instancePerSlice}}
+                {"instance_per_slice", id.instancePerSlice},
+                {"retrieved_from", id.retrievedFrom}}
         .dump();
 }
 
@@ -69,6 +70,7 @@ DicomSourceIdentity dicomIdentityFromJson(const std::string& text) {
         if (instance.is_array() && instance.size() == 2)
             id.instances.push_back({instance[0].get<std::string>(), instance[1].get<std::string>()});
     id.instancePerSlice = j.value("instance_per_slice", false);
+    id.retrievedFrom = j.value("retrieved_from", "");
     return id;
 }
 

@@ -20,6 +20,7 @@ struct DicomSourceIdentity {
     std::vector<Instance> instances;  // in slice order
     bool instancePerSlice = true;     // false when the series was resampled to regular spacing
     bool deidentified = false;        // pseudonymised (DicomDeidentify.h): written objects say so
+    std::string retrievedFrom;        // the PACS it came from ("AE@host:port"), if any
 };
 
 // `slices`: how many slices the scan read from the series has (more than its instances when an
