@@ -27,6 +27,7 @@
 #include "CoverageTableModel.h"
 #include "DicomExport.h"
 #include "DicomImportDialog.h"
+#include "PacsDialog.h"
 #include "StructureImportDialog.h"
 #include "DisplayPanel.h"
 #include "EditPanel.h"
@@ -297,6 +298,7 @@ void MainWindow::buildMenus() {
                                                           "DICOM files (*.dcm *.DCM *);;All files (*)");
         if (!path.isEmpty()) importStructureFile(path);
     });
+    file->addAction("&PACS…", this, [this] { openPacs(); });
     file->addAction("&Export labels as DICOM SEG…", this, [this] { exportCurrentScanAsDicom(DicomExportKind::Seg); });
     file->addAction("Export labels as &RTSTRUCT…", this, [this] { exportCurrentScanAsDicom(DicomExportKind::RtStruct); });
     file->addAction("&Settings…", QKeySequence::Preferences, this, [this] { editSettings(); });
@@ -399,6 +401,21 @@ QString MainWindow::exportCurrentScanAsDicom(DicomExportKind kind, QString path)
         showError(QString::fromStdString(error.what()));
         return {};
     }
+}
+
+PacsDialog* MainWindow::openPacs() {
+    if (!store_) {
+        showError("Open a project first (File › Open project).");
+        return nullptr;
+    }
+    QString scanName;
+    if (const auto scan = store_->scanById(currentScanId_)) scanName = QString::fromStdString(scan->name);
+    auto* dialog = new PacsDialog(QString::fromStdString(store_->folder()), scanName, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &PacsDialog::failed, this, &MainWindow::showError);
+    connect(dialog, &PacsDialog::retrieved, this, [this] { refreshBrowser(); });
+    dialog->open();
+    return dialog;
 }
 
 bool MainWindow::editSettings() {

@@ -71,6 +71,8 @@ public:
     // File › Export labels as DICOM SEG / RTSTRUCT for the shown scan, de-identified; asks for the
     // file when `path` is empty. Returns the file written, or empty (an error dialog says why).
     enum class DicomExportKind { Seg, RtStruct };
+    // File › PACS: the dialog (open, non-modal), or nullptr without a project.
+    class PacsDialog* openPacs();
     QString exportCurrentScanAsDicom(DicomExportKind kind, QString path = {});
     // Opens the settings dialog (modal); returns whether it was accepted.
     bool editSettings();

@@ -29,7 +29,11 @@
 #include "OrganSchemaFile.h"
 #include "DicomSeg.h"
 #include "StructureImportDialog.h"
+#include "OrthancFixture.h"
+#include "PacsClient.h"
+#include "PacsDialog.h"
 #include <QComboBox>
+#include <QLineEdit>
 #include "MaskEditor.h"
 #include "ProjectFixtures.h"
 #include "TestSupport.h"
@@ -462,6 +466,60 @@ private Q_SLOTS:
         const QString seg = window.exportCurrentScanAsDicom(MainWindow::DicomExportKind::Seg, dir.filePath("out_seg.dcm"));
         QCOMPARE(seg, dir.filePath("out_seg.dcm"));
         QCOMPARE(readDicomSeg(seg.toStdString()).segments.size(), std::size_t(2));
+    }
+
+    void pacsDialogFindsAndRetrievesASeries() {
+        if (!test::OrthancFixture::installed()) QSKIP("Orthanc is not installed (apt-get install orthanc)");
+        test::OrthancFixture pacs;
+        QVERIFY2(pacs.running(), qPrintable(pacs.log()));
+        const QString dicom = dir.filePath("pacs_ct");
+        test::SliceSpec spec;
+        spec.series = "1.2.826.0.1.3680043.10.1001.44";
+        QVERIFY(test::writeRegularSeries(dicom, spec));
+        PacsNode node;
+        node.port = pacs.dicomPort();
+        node.calledAe = test::OrthancFixture::kAeTitle;
+        std::vector<std::string> files;
+        for (const QString& name : QDir(dicom).entryList({"*.dcm"})) files.push_back((dicom + "/" + name).toStdString());
+        pacsStore(node, files);
+
+        const QString pacsProject = dir.filePath("pacs_project");
+        ProjectStore::create(pacsProject.toStdString(), organSchemaFromJson(builtinSchemaJson().at("amos15"), "amos15"));
+        MainWindow window;
+        window.show();
+        QVERIFY(window.openProject(pacsProject));
+        PacsDialog* dialog = window.openPacs();
+        QVERIFY(dialog);
+        dialog->setNode(node);
+        dialog->patientIdField()->setText("P7");
+        dialog->findStudies();
+        QTRY_VERIFY_WITH_TIMEOUT(!dialog->busy(), 20000);
+        QCOMPARE(dialog->studyTable()->rowCount(), 1);
+        QCOMPARE(dialog->studyTable()->item(0, 0)->text(), QString("P7"));
+        dialog->studyTable()->selectRow(0);  // lists its series
+        QTRY_VERIFY_WITH_TIMEOUT(!dialog->busy() && dialog->seriesTable()->rowCount() == 1, 20000);
+        QCOMPARE(dialog->seriesTable()->item(0, 1)->text(), QString("CT"));
+        QCOMPARE(dialog->seriesTable()->item(0, 2)->text(), QString("4"));
+        dialog->seriesTable()->selectRow(0);
+        dialog->grab().save(screenshotPath("pacs_dialog"));
+        QSignalSpy retrieved(dialog, &PacsDialog::retrieved);
+        dialog->retrieveChosenSeries();
+        QVERIFY(retrieved.wait(30000));
+        QCOMPARE(retrieved.at(0).at(0).toInt(), 1);
+        QCOMPARE(window.scanTable()->rowCount(), 1);
+        QCOMPARE(queryText(pacsProject, "SELECT COUNT(*) FROM dicom_sources WHERE identity LIKE '%retrieved_from%ORTHANC@%'"),
+                 std::string("1"));
+
+        // A PACS that is not there: the error names it, in a dialog.
+        PacsNode nobody = node;
+        nobody.port = test::freeTcpPort();
+        dialog->setNode(nobody);
+        QSignalSpy failed(dialog, &PacsDialog::failed);
+        dialog->echo();
+        QVERIFY(failed.wait(20000));
+        QVERIFY2(failed.at(0).at(0).toString().contains("ORTHANC@127.0.0.1:" + QString::number(nobody.port)),
+                 qPrintable(failed.at(0).at(0).toString()));
+        dialog->close();
     }
 
     void aBadFolderShowsAnErrorAndKeepsTheOpenProject() {
