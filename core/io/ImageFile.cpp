@@ -250,7 +250,9 @@ bool readNiftiVoxels(const std::string& path, const ImageHeader& header, RawImag
         else if (extent > 1) return false;
     }
     const float slope = fieldAt<float>(bytes, 112), intercept = fieldAt<float>(bytes, 116);
-    const auto offset = std::size_t(fieldAt<float>(bytes, 108));
+    const float voxOffset = fieldAt<float>(bytes, 108);
+    if (!(voxOffset >= 352.0f && voxOffset < float(bytes.size()))) return false;  // NaN, negative: let ITK judge
+    const auto offset = std::size_t(voxOffset);
     const std::size_t length = size[0] * size[1] * size[2] * byteSize(header.componentType);
     if (niftiComponentType(fieldAt<std::int16_t>(bytes, 70)) != header.componentType || size != header.geometry.size ||
         (slope != 0 && !(slope == 1 && intercept == 0)) || offset < 352 || offset + length > bytes.size())
