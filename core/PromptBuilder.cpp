@@ -45,15 +45,15 @@ Index3 plus(const Index3& a, const Index3& b) { return {a[0] + b[0], a[1] + b[1]
 
 }  // namespace
 
-LabelMap withWeakDetection(const LabelMap& predicted, const Volume<std::uint8_t>& probability, int organ,
-                           double floor) {
+std::optional<LabelMap> withWeakDetection(const LabelMap& predicted, const Volume<std::uint8_t>& probability, int organ,
+                                          double floor) {
     const std::size_t n = predicted.voxelCount();
     std::uint8_t peak = 0;
     for (std::size_t v = 0; v < n; ++v) {
-        if (predicted.data()[v] == organ) return predicted;  // detected by the argmax: nothing to add
+        if (predicted.data()[v] == organ) return std::nullopt;  // detected by the argmax: nothing to add
         peak = std::max(peak, probability.data()[v]);
     }
-    if (floor <= 0 || peak < floor * 255.0) return predicted;
+    if (floor <= 0 || peak < floor * 255.0) return std::nullopt;
     LabelMap out = predicted;
     const int half = (peak + 1) / 2;
     for (std::size_t v = 0; v < n; ++v)

@@ -3,6 +3,8 @@
 // prompts a generalist takes (largest component, box with margin, positive points at
 // distance-transform maxima, negative points on neighbouring organs and background, per-slice
 // boxes), or into an "absent" prompt when the specialist finds no component.
+#include <optional>
+
 #include "PromptSet.h"
 #include "Volume.h"
 
@@ -20,10 +22,11 @@ struct PromptSettings {
 };
 
 // The specialist's label map with `organ` painted where it is weakly detected (see
-// PromptSettings::weakDetectionFloor) on background voxels, when the argmax has none of it; the
-// label map unchanged otherwise. `probability` is the organ's map, 0..255.
-LabelMap withWeakDetection(const LabelMap& predicted, const Volume<std::uint8_t>& probability, int organ,
-                           double floor);
+// PromptSettings::weakDetectionFloor) on background voxels, when the argmax has none of it;
+// nothing (no copy of a scan-sized map) when the label map stays as it is. `probability` is the
+// organ's map, 0..255.
+std::optional<LabelMap> withWeakDetection(const LabelMap& predicted, const Volume<std::uint8_t>& probability, int organ,
+                                          double floor);
 
 class PromptBuilder {
 public:

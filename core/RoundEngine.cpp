@@ -86,7 +86,9 @@ ScanCandidates RoundEngine::candidatesOfScan(const PromptTarget& target, const R
         const auto channel = std::find(prediction.organs.begin(), prediction.organs.end(), organ);
         if (channel == prediction.organs.end()) continue;  // no output for it: listed in skippedOrgans
         const Volume<std::uint8_t>& probability = prediction.probabilities[std::size_t(channel - prediction.organs.begin())];
-        const LabelMap predicted = withWeakDetection(prediction.labels, probability, organ, settings.prompts.weakDetectionFloor);
+        const std::optional<LabelMap> weak =
+            withWeakDetection(prediction.labels, probability, organ, settings.prompts.weakDetectionFloor);
+        const LabelMap& predicted = weak ? *weak : prediction.labels;
         PromptSet prompt = prompts.build(predicted, locked, organ);
         const std::optional<VolumeRange> range = repository_.labeledVolumes(organ);
         if (prompt.absent) {

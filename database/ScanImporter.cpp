@@ -81,6 +81,14 @@ ScanImportSummary ScanImporter::importScans(const std::vector<ScanImportRequest>
     std::set<std::string> batchNames, batchHashes;
     ScanImportSummary summary;
 
+    // A source already in the project, or twice in this batch, is refused by its SHA-256.
+    const auto requireNewSource = [&](const StagedScan& scan, const ScanImportRequest& request) {
+        if (const auto existing = store_.scanBySourceHash(scan.sourceSha256))
+            throw Error(request.image, "already imported as scan '" + existing->name + "' (same SHA-256)");
+        if (!batchHashes.insert(scan.sourceSha256).second)
+            throw Error(request.image, "is listed twice in this import (same SHA-256)");
+        batchNames.insert(scan.name);
+    };
     for (std::size_t n = 0; n < requests.size(); ++n) {
         const ScanImportRequest& request = requests[n];
         StagedScan scan;
@@ -117,11 +125,7 @@ ScanImportSummary ScanImporter::importScans(const std::vector<ScanImportRequest>
                 scan.voxelType = toString(ComponentType::Float32);
             }
             scan.sourceSha256 = scan.fileSha256 = Sha256::ofFile(destination);
-            if (const auto existing = store_.scanBySourceHash(scan.sourceSha256))
-                throw Error(request.image, "already imported as scan '" + existing->name + "' (same SHA-256)");
-            if (!batchHashes.insert(scan.sourceSha256).second)
-                throw Error(request.image, "is listed twice in this import (same SHA-256)");
-            batchNames.insert(scan.name);
+            requireNewSource(scan, request);
             scans.push_back(std::move(scan));
             continue;
         }
@@ -165,11 +169,7 @@ ScanImportSummary ScanImporter::importScans(const std::vector<ScanImportRequest>
                 writeVolume(toVolume<float>(raw, request.image), destination);
             scan.fileSha256 = Sha256::ofFile(destination);
         }
-        if (const auto existing = store_.scanBySourceHash(scan.sourceSha256))
-            throw Error(request.image, "already imported as scan '" + existing->name + "' (same SHA-256)");
-        if (!batchHashes.insert(scan.sourceSha256).second)
-            throw Error(request.image, "is listed twice in this import (same SHA-256)");
-        batchNames.insert(scan.name);
+        requireNewSource(scan, request);
         raw = RawImage();  // free the voxels before the label map is read
 
         if (request.labelMap) {
