@@ -29,13 +29,11 @@ TrainingResult SpecialistTraining::run(Specialist& specialist, const std::vector
         settings.bf16 = here.bf16;
         // Killed before its first checkpoint: it starts again from scratch under the same run.
         if (const auto checkpoint = runs.checkpointOf(run->id)) resumeFrom = store_.pathOf(checkpoint->file);
+        if (job.runStarted) job.runStarted(result.runId);
     } else {
-        result.runId = runs.start(specialistSettingsToJson(settings), cases.size());
-        SqliteStatement purpose(store_.database(), "UPDATE training_runs SET purpose = ?2 WHERE id = ?1");
-        purpose.bind(1, result.runId).bind(2, job.purpose);
-        purpose.run();
+        // The run, its purpose and its link (a round's) are recorded in one transaction.
+        result.runId = runs.start(specialistSettingsToJson(settings), cases.size(), job.purpose, job.runStarted);
     }
-    if (job.runStarted) job.runStarted(result.runId);
 
     TrainingCallbacks callbacks = userCallbacks;
     callbacks.checkpointPath = [&](int iteration) {

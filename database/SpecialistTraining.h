@@ -15,7 +15,8 @@ namespace ipnp {
 struct TrainingJob {
     std::string purpose = "specialist";  // specialist, round, reference
     std::int64_t resumeRunId = 0;        // 0: a new run
-    // Called once the run exists (before the first iteration), e.g. to link it to a round.
+    // Called once the run exists (before the first iteration), e.g. to link it to a round; for a
+    // new run inside the transaction that records it.
     std::function<void(std::int64_t runId)> runStarted;
 };
 

@@ -28,13 +28,16 @@ std::optional<TrainingRunRecord> runFrom(SqliteStatement& row) {
 }
 }  // namespace
 
-std::int64_t TrainingRuns::start(const std::string& settingsJson, std::size_t scans) {
+std::int64_t TrainingRuns::start(const std::string& settingsJson, std::size_t scans, const std::string& purpose,
+                                 const std::function<void(std::int64_t)>& withinTransaction) {
     SqliteTransaction transaction(store_.database());
     SqliteStatement insert(store_.database(),
-                           "INSERT INTO training_runs (started_at, settings, scans, status) VALUES (?1, ?2, ?3, 'running')");
-    insert.bind(1, ProjectStore::now()).bind(2, settingsJson).bind(3, static_cast<std::int64_t>(scans));
+                           "INSERT INTO training_runs (started_at, settings, scans, status, purpose) "
+                           "VALUES (?1, ?2, ?3, 'running', ?4)");
+    insert.bind(1, ProjectStore::now()).bind(2, settingsJson).bind(3, static_cast<std::int64_t>(scans)).bind(4, purpose);
     insert.run();
     const std::int64_t id = store_.database().lastInsertId();
+    if (withinTransaction) withinTransaction(id);
     store_.addEvent("train", "{\"run\": " + std::to_string(id) + "}");
     transaction.commit();
     return id;

@@ -3,6 +3,7 @@
 // checkpoint row, its latest: each checkpoint is a new file, the row moves to it in one
 // transaction, then the previous file is deleted (a crash in between leaves only garbage).
 #include <optional>
+#include <functional>
 #include <string>
 
 #include "ProjectStore.h"
@@ -29,7 +30,10 @@ class TrainingRuns {
 public:
     explicit TrainingRuns(ProjectStore& store) : store_(store) {}
 
-    std::int64_t start(const std::string& settingsJson, std::size_t scans);
+    // `withinTransaction` runs in the transaction that records the run (a round links it there:
+    // a crash cannot leave a run that its round does not know).
+    std::int64_t start(const std::string& settingsJson, std::size_t scans, const std::string& purpose = "specialist",
+                       const std::function<void(std::int64_t runId)>& withinTransaction = {});
     // Hashes the file (already in place) and makes it the run's checkpoint; removes the previous one.
     CheckpointRecord recordCheckpoint(std::int64_t runId, const std::string& relativeFile, int iteration,
                                       int iterations, double loss);
