@@ -10,17 +10,17 @@ namespace ipnp {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+std::string segmentMatchName(const SegSegment& segment, const OrganSchema& schema, const StructureImportOptions& options) {
+    const bool labelKnown = schema.byName(segment.label) || options.nameToOrgan.count(segment.label);
+    return !labelKnown && schema.byName(segment.propertyMeaning) ? segment.propertyMeaning : segment.label;
+}
+
 ManualLabelImportResult importDicomSeg(ProjectStore& store, const std::string& file, const StructureImportOptions& options) {
     const DicomSegmentation seg = readDicomSeg(file);
     const OrganSchema schema = store.schema();
     const ScanRecord scan = scanDrawnOn(store, file, seg.referencedSeriesUid, options.scanName);
-    // A segment label the schema does not know may still code a known organ ("Segment 1" coded as Liver).
     std::vector<std::string> names;
-    for (const SegSegment& segment : seg.segments)
-        names.push_back(!schema.byName(segment.label) && schema.byName(segment.propertyMeaning) &&
-                                !options.nameToOrgan.count(segment.label)
-                            ? segment.propertyMeaning
-                            : segment.label);
+    for (const SegSegment& segment : seg.segments) names.push_back(segmentMatchName(segment, schema, options));
     const std::vector<int> organs = matchStructureNames(names, schema, options.nameToOrgan, file);
     ManualLabelWriter writer(store, scan);
     for (std::size_t n = 0; n < seg.segments.size(); ++n) {

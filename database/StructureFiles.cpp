@@ -27,12 +27,15 @@ std::vector<std::string> structureFilesIn(const std::string& folder) {
 
 StructureFileSummary summarizeStructureFile(ProjectStore& store, const std::string& file) {
     StructureFileSummary out;
+    const OrganSchema schema = store.schema();
+    std::vector<std::string> matchNames;  // what each is matched by (a SEG's coded anatomy may stand in)
     if (isRtStructFile(file)) {
         const RtStructureSet set = readRtStruct(file);
         out.kind = "RT Structure Set";
         out.referencedSeriesUid = set.referencedSeriesUid;
         for (const RtRoi& roi : set.rois) {
             out.names.push_back(roi.name);
+            matchNames.push_back(roi.name);
             out.parts.push_back(roi.contours.size());
         }
     } else if (isDicomSegFile(file)) {
@@ -41,6 +44,7 @@ StructureFileSummary summarizeStructureFile(ProjectStore& store, const std::stri
         out.referencedSeriesUid = seg.referencedSeriesUid;
         for (const SegSegment& segment : seg.segments) {
             out.names.push_back(segment.label);
+            matchNames.push_back(segmentMatchName(segment, schema, {}));
             out.parts.push_back(std::size_t(std::count_if(seg.frames.begin(), seg.frames.end(),
                                                           [&](const SegFrame& f) { return f.segment == segment.number; })));
         }
@@ -48,7 +52,7 @@ StructureFileSummary summarizeStructureFile(ProjectStore& store, const std::stri
         throw Error(file, "is neither an RT Structure Set nor a DICOM SEG");
     }
     try {
-        out.organs = matchStructureNames(out.names, store.schema(), {}, file);
+        out.organs = matchStructureNames(matchNames, schema, {}, file);
     } catch (const Error&) {
         // Two structures name one organ: show no match for any, the user maps them.
         out.organs.assign(out.names.size(), 0);

@@ -13,6 +13,7 @@
 #include "DicomImport.h"
 #include "DicomSeg.h"
 #include "DicomSegImport.h"
+#include "StructureFiles.h"
 #include "RtStruct.h"
 #include "ImageFile.h"
 #include "OrganSchemaFile.h"
@@ -136,6 +137,23 @@ private Q_SLOTS:
         // (the liver is manual already, so nothing changes).
         const ManualLabelImportResult back = importDicomSeg(*store, seg.toStdString(), {});
         QCOMPARE(back.scanName, scan.name);
+    }
+
+    void aSegmentIsMatchedByItsCodedAnatomyWhenItsLabelIsUnknown() {
+        // "Segment 1", coded as SCT 10200004 Liver: the label means nothing to the schema, the code does.
+        const ScanRecord scan = store->scans().front();
+        const LabelMap labels = composeCurrentLabelMap(*store, scan);
+        const int liver = store->schema().byName("liver")->index;
+        const QString seg = dir.filePath("segment1.dcm");
+        writeDicomSeg(seg.toStdString(), labels, dicomIdentityFromJson(*store->dicomIdentity(scan.id)),
+                      {{"Segment 1", anatomyCodeFor("liver", liver), true, std::uint8_t(liver)}}, "test");
+        auto fresh = ProjectStore::create(dir.filePath("coded").toStdString(),
+                                          organSchemaFromJson(builtinSchemaJson().at("amos15"), "amos15"));
+        ScanImporter(*fresh).importScans(DicomImportBatch(kData + "/ct").requests(), {});
+        QCOMPARE(summarizeStructureFile(*fresh, seg.toStdString()).organs, std::vector<int>{liver});  // the app's dialog
+        const ManualLabelImportResult result = importDicomSeg(*fresh, seg.toStdString(), {});
+        QCOMPARE(result.imported.size(), std::size_t(1));
+        QCOMPARE(result.imported[0].second, std::string("liver"));
     }
 
     void framesOffTheScansGridAreRefused() {
