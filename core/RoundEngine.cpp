@@ -33,10 +33,19 @@ void checkCancel(const RoundCallbacks& callbacks) {
 
 }  // namespace
 
-RoundSummary RoundEngine::run(const RoundSettings& settings, const RoundCallbacks& callbacks, bool trainingOnly) {
+RoundSettings resumedRoundSettings(const RoundSettings& stored, const RoundSettings& now) {
+    RoundSettings out = stored;
+    out.training.device = now.training.device;
+    out.training.threads = now.training.threads;
+    out.training.bf16 = now.training.bf16;
+    return out;
+}
+
+RoundSummary RoundEngine::run(const RoundSettings& requested, const RoundCallbacks& callbacks, bool trainingOnly) {
     const GeneralistIdentity generalist = generalist_.identity();
     std::optional<RoundInfo> round = repository_.unfinishedRound();
-    if (!round) round = repository_.beginRound(settings, generalist, trainingOnly);
+    if (!round) round = repository_.beginRound(requested, generalist, trainingOnly);
+    const RoundSettings settings = round->settings ? resumedRoundSettings(*round->settings, requested) : requested;
     RoundSummary summary;
     summary.round = round->number;
     if (callbacks.log) callbacks.log("round " + std::to_string(round->number) + ": " + toString(round->stage));

@@ -36,7 +36,13 @@ struct RoundInfo {
     RoundStage stage = RoundStage::Training;
     std::string checkpointFile;    // absolute path, once trained
     std::string checkpointSha256;
+    // The settings the round began with (a resumed round finishes with them, not with the options
+    // of the command that resumes it; where it runs — device, threads — comes from now).
+    std::optional<RoundSettings> settings;
 };
+
+// `stored` with the machine-dependent parts of `now` (device, threads, bf16).
+RoundSettings resumedRoundSettings(const RoundSettings& stored, const RoundSettings& now);
 
 // A training scan with organs still to recover in this round (no candidate yet).
 struct PromptTarget {

@@ -133,9 +133,28 @@ const char* toString(ReviewAction action) {
 ProjectRounds::ProjectRounds(ProjectStore& store, std::string user)
     : store_(store), user_(user.empty() ? defaultUser() : std::move(user)) {}
 
+namespace {
+
+// The settings beginRound stored (the inverse of its JSON).
+RoundSettings roundSettingsFromJson(const json& j) {
+    RoundSettings s;
+    if (j.contains("training")) s.training = specialistSettingsFromJson(j["training"].dump());
+    const json prompts = j.value("prompts", json::object()), policy = j.value("policy", json::object());
+    s.prompts.marginMm = prompts.value("margin_mm", s.prompts.marginMm);
+    s.prompts.positivePoints = prompts.value("positive_points", s.prompts.positivePoints);
+    s.prompts.weakDetectionFloor = prompts.value("weak_detection_floor", s.prompts.weakDetectionFloor);
+    s.autoAccept = j.value("auto_accept", s.autoAccept);
+    s.policy.minimumDice = policy.value("minimum_dice", s.policy.minimumDice);
+    s.policy.rangeWidening = policy.value("range_widening", s.policy.rangeWidening);
+    s.mirror = j.value("mirror", s.mirror);
+    return s;
+}
+
+}  // namespace
+
 std::optional<RoundInfo> ProjectRounds::unfinishedRound() {
     SqliteStatement row(store_.database(),
-                        "SELECT r.id, r.number, r.stage, COALESCE(c.file, ''), COALESCE(r.checkpoint_sha256, '') "
+                        "SELECT r.id, r.number, r.stage, COALESCE(c.file, ''), COALESCE(r.checkpoint_sha256, ''), r.settings "
                         "FROM rounds r LEFT JOIN checkpoints c ON c.run_id = r.run_id "
                         "WHERE r.stage IN ('training', 'prompting') ORDER BY r.number DESC LIMIT 1");
     if (!row.step()) return std::nullopt;
@@ -145,6 +164,8 @@ std::optional<RoundInfo> ProjectRounds::unfinishedRound() {
     info.stage = roundStageFromString(row.columnText(2));
     if (info.stage == RoundStage::Prompting) info.checkpointFile = store_.pathOf(row.columnText(3));
     info.checkpointSha256 = row.columnText(4);
+    const json settings = json::parse(row.columnText(5), nullptr, false);
+    if (settings.is_object()) info.settings = roundSettingsFromJson(settings);
     return info;
 }
 

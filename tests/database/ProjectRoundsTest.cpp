@@ -83,10 +83,32 @@ private Q_SLOTS:
         QVERIFY(unknown > 0);
 
         RoundSettings settings;
+        settings.autoAccept = true;
+        settings.policy.minimumDice = 0.65;
+        settings.prompts.marginMm = 9.5;
+        settings.mirror = true;
+        settings.training.iterations = 37;
+        settings.training.device = "cpu";
         GeneralistIdentity generalist{"builtin-growcut", "builtin-growcut-v1", "builtin"};
         RoundInfo round = rounds.beginRound(settings, generalist, false);
         QCOMPARE(round.number, 1);
-        QVERIFY(rounds.unfinishedRound().has_value());
+        QVERIFY(!round.settings.has_value());  // a new round runs with the settings it was given
+        // An unfinished round comes back with the settings it began with: resumed by a command
+        // with other options, it finishes as it started, on the machine that resumes it.
+        const std::optional<RoundInfo> unfinished = rounds.unfinishedRound();
+        QVERIFY(unfinished.has_value() && unfinished->settings.has_value());
+        RoundSettings later;
+        later.training.device = "cuda";
+        later.training.threads = 3;
+        const RoundSettings resumed = resumedRoundSettings(*unfinished->settings, later);
+        QVERIFY(resumed.autoAccept);
+        QCOMPARE(resumed.policy.minimumDice, 0.65);
+        QCOMPARE(resumed.prompts.marginMm, 9.5);
+        QVERIFY(resumed.mirror);
+        QCOMPARE(resumed.training.iterations, 37);
+        QCOMPARE(resumed.training.device, std::string("cuda"));
+        QCOMPARE(resumed.training.threads, 3);
+        settings = RoundSettings();
         round.checkpointSha256 = "feedface";  // what trainRound would have filled in
         const std::vector<PromptTarget> targets = rounds.promptTargets(round);
         QCOMPARE(targets.size(), std::size_t(3));
