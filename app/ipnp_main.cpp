@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 
 #include "CliSupport.h"
 #include "DatasetImporter.h"
@@ -210,6 +211,31 @@ void addSimulatePartial(CLI::App& app, GlobalOptions& global) {
     });
 }
 
+// `export seg` and `export rtstruct`: the same options around a different writer.
+void addDicomExport(CLI::App& exportCommand, GlobalOptions& global, const std::string& name, const std::string& about,
+                    const std::string& outHelp,
+                    std::size_t (*write)(ProjectStore&, const std::string&, const std::string&, DicomIdentityUse),
+                    const char* object, const char* parts) {
+    struct Options {
+        std::string scan, out;
+        bool identified = false;
+    };
+    auto options = std::make_shared<Options>();
+    auto* command = exportCommand.add_subcommand(name, about);
+    command->add_option("out", options->out, outHelp)->required();
+    command->add_option("--scan", options->scan, "the scan (imported from a DICOM series)")->required();
+    command->add_flag("--identified", options->identified,
+                      "keep the patient's identity and the original UIDs (for the PACS the study came from); by "
+                      "default they are de-identified (PS3.15 basic profile)");
+    command->callback([&global, options, write, object, parts] {
+        auto store = cli::openProject(global.project);
+        const std::size_t organs = write(*store, options->scan, options->out,
+                                         options->identified ? DicomIdentityUse::KeepOriginal : DicomIdentityUse::Deidentify);
+        std::printf("Wrote %s with %zu %s of %s to %s\n", object, organs, parts, options->scan.c_str(),
+                    options->out.c_str());
+    });
+}
+
 void addExport(CLI::App& app, GlobalOptions& global) {
     auto* command = app.add_subcommand("export", "Write the project's labels out: label maps, an nnU-Net dataset, DICOM SEG or RTSTRUCT");
     command->require_subcommand(1);
@@ -221,34 +247,12 @@ void addExport(CLI::App& app, GlobalOptions& global) {
         const LabelExportSummary summary = exportLabelMaps(*store, labelsOut);
         std::printf("Wrote %zu label map(s) to %s\n", summary.scans, labelsOut.c_str());
     });
-    auto* seg = command->add_subcommand("seg", "A scan's labels as a DICOM SEG of the series it was imported from "
-                                                "(one segment per organ, coded anatomy)");
-    static std::string segScan, segOut;
-    static bool identified = false;
-    seg->add_option("out", segOut, "the SEG file to write (.dcm)")->required();
-    seg->add_option("--scan", segScan, "the scan (imported from a DICOM series)")->required();
-    seg->add_flag("--identified", identified, "keep the patient's identity and the original UIDs (for the PACS the "
-                                              "study came from); by default they are de-identified (PS3.15 basic profile)");
-    seg->callback([&global] {
-        auto store = cli::openProject(global.project);
-        const std::size_t organs = exportScanAsDicomSeg(
-            *store, segScan, segOut, identified ? DicomIdentityUse::KeepOriginal : DicomIdentityUse::Deidentify);
-        std::printf("Wrote a DICOM SEG with %zu segment(s) of %s to %s\n", organs, segScan.c_str(), segOut.c_str());
-    });
-    auto* rtstruct = command->add_subcommand("rtstruct", "A scan's labels as an RT Structure Set of the series it was "
-                                                          "imported from (one ROI per organ)");
-    static std::string rtScan, rtOut;
-    static bool rtIdentified = false;
-    rtstruct->add_option("out", rtOut, "the RTSTRUCT file to write (.dcm)")->required();
-    rtstruct->add_option("--scan", rtScan, "the scan (imported from a DICOM series)")->required();
-    rtstruct->add_flag("--identified", rtIdentified, "keep the patient's identity and the original UIDs (for the PACS "
-                                                     "the study came from); by default they are de-identified");
-    rtstruct->callback([&global] {
-        auto store = cli::openProject(global.project);
-        const std::size_t organs = exportScanAsRtStruct(
-            *store, rtScan, rtOut, rtIdentified ? DicomIdentityUse::KeepOriginal : DicomIdentityUse::Deidentify);
-        std::printf("Wrote an RT Structure Set with %zu ROI(s) of %s to %s\n", organs, rtScan.c_str(), rtOut.c_str());
-    });
+    addDicomExport(*command, global, "seg", "A scan's labels as a DICOM SEG of the series it was imported from "
+                                            "(one segment per organ, coded anatomy)",
+                   "the SEG file to write (.dcm)", exportScanAsDicomSeg, "a DICOM SEG", "segment(s)");
+    addDicomExport(*command, global, "rtstruct", "A scan's labels as an RT Structure Set of the series it was "
+                                                 "imported from (one ROI per organ)",
+                   "the RTSTRUCT file to write (.dcm)", exportScanAsRtStruct, "an RT Structure Set", "ROI(s)");
     auto* nnunet = command->add_subcommand("nnunet", "An nnU-Net v2 raw dataset (imagesTr, labelsTr, dataset.json)");
     static NnUNetExportOptions options;
     nnunet->add_option("out", options.outputFolder, "folder that receives DatasetXXX_Name/")->required();

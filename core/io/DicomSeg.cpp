@@ -184,15 +184,7 @@ void writeDicomSeg(const std::string& path, const LabelMap& labels, const DicomS
     if (columns > 65535 || rows > 65535) throw Error(path, "the scan's slices are too large for DICOM");
     DcmFileFormat file;
     DcmDataset& d = *file.getDataset();
-    d.putAndInsertString(DCM_SOPClassUID, UID_SegmentationStorage);
-    d.putAndInsertString(DCM_SOPInstanceUID, newUid(SITE_INSTANCE_UID_ROOT).c_str());
-    d.putAndInsertString(DCM_SeriesInstanceUID, newUid(SITE_SERIES_UID_ROOT).c_str());
-    d.putAndInsertString(DCM_Modality, "SEG");
-    d.putAndInsertString(DCM_SeriesNumber, "9001");
-    d.putAndInsertString(DCM_InstanceNumber, "1");
-    d.putAndInsertString(DCM_SeriesDescription, seriesDescription.c_str());
-    putSourceModules(d, source);
-    putEquipmentAndDates(d);
+    putNewDerivedObject(d, UID_SegmentationStorage, "SEG", "9001", seriesDescription, source);
     d.putAndInsertString(DCM_ImageType, "DERIVED\\PRIMARY");
     d.putAndInsertString(DCM_ContentLabel, "IPNP");
     d.putAndInsertString(DCM_ContentDescription, "Organ labels from IPnP Studio");
@@ -312,10 +304,7 @@ void writeDicomSeg(const std::string& path, const LabelMap& labels, const DicomS
         item->putAndInsertString(DCM_ReferencedSOPClassUID, instance.sopClassUid.c_str());
         item->putAndInsertString(DCM_ReferencedSOPInstanceUID, instance.sopInstanceUid.c_str());
     }
-    writeFileAtomically(path, [&](const std::string& temp) {
-        const OFCondition status = file.saveFile(temp.c_str(), EXS_LittleEndianExplicit);
-        if (status.bad()) throw Error(path, std::string("cannot write: ") + status.text());
-    });
+    saveAtomically(file, path);
 }
 
 }  // namespace ipnp

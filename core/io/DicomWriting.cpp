@@ -6,6 +6,9 @@
 #include <cstdio>
 #include <ctime>
 
+#include "AtomicFile.h"
+#include "Error.h"
+
 namespace ipnp::dicomwriting {
 
 std::string newUid(const char* root) {
@@ -69,6 +72,26 @@ void putEquipmentAndDates(DcmDataset& d) {
     std::strftime(time, sizeof time, "%H%M%S", &utc);
     for (const DcmTagKey& tag : {DCM_SeriesDate, DCM_ContentDate, DCM_InstanceCreationDate}) d.putAndInsertString(tag, date);
     for (const DcmTagKey& tag : {DCM_SeriesTime, DCM_ContentTime, DCM_InstanceCreationTime}) d.putAndInsertString(tag, time);
+}
+
+void putNewDerivedObject(DcmDataset& d, const char* sopClassUid, const char* modality, const char* seriesNumber,
+                         const std::string& seriesDescription, const DicomSourceIdentity& source) {
+    d.putAndInsertString(DCM_SOPClassUID, sopClassUid);
+    d.putAndInsertString(DCM_SOPInstanceUID, newUid(SITE_INSTANCE_UID_ROOT).c_str());
+    d.putAndInsertString(DCM_SeriesInstanceUID, newUid(SITE_SERIES_UID_ROOT).c_str());
+    d.putAndInsertString(DCM_Modality, modality);
+    d.putAndInsertString(DCM_SeriesNumber, seriesNumber);
+    d.putAndInsertString(DCM_InstanceNumber, "1");
+    d.putAndInsertString(DCM_SeriesDescription, seriesDescription.c_str());
+    putSourceModules(d, source);
+    putEquipmentAndDates(d);
+}
+
+void saveAtomically(DcmFileFormat& file, const std::string& path) {
+    writeFileAtomically(path, [&](const std::string& temp) {
+        const OFCondition status = file.saveFile(temp.c_str(), EXS_LittleEndianExplicit);
+        if (status.bad()) throw Error(path, std::string("cannot write: ") + status.text());
+    });
 }
 
 }  // namespace ipnp::dicomwriting

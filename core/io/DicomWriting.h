@@ -7,6 +7,7 @@
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdatset.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
 
 #include "AnatomyCodes.h"
 #include "DicomIdentity.h"
@@ -20,5 +21,11 @@ std::string decimal(double value);
 std::string decimals(std::initializer_list<double> values);
 void putSourceModules(DcmDataset& d, const DicomSourceIdentity& source);
 void putEquipmentAndDates(DcmDataset& d);
+// A new object in a new series of the source's study: SOP class, fresh UIDs, modality, series
+// number and description, the source's patient/study/frame of reference, equipment and dates.
+void putNewDerivedObject(DcmDataset& d, const char* sopClassUid, const char* modality, const char* seriesNumber,
+                         const std::string& seriesDescription, const DicomSourceIdentity& source);
+// Writes `file` to `path` atomically; throws ipnp::Error naming `path`.
+void saveAtomically(DcmFileFormat& file, const std::string& path);
 
 }  // namespace ipnp::dicomwriting

@@ -120,6 +120,16 @@ struct ResponseList {
     }
 };
 
+// A study-root C-FIND; the matches live as long as `responses`.
+std::vector<DcmDataset*> find(Association& association, const PacsNode& node, DcmDataset& keys, ResponseList& responses,
+                              const std::string& failure) {
+    association.check(association.scu().sendFINDRequest(
+                          association.context(UID_FINDStudyRootQueryRetrieveInformationModel, "C-FIND (study root)"),
+                          &keys, &responses.items),
+                      failure);
+    return matches(node, responses.items);
+}
+
 }  // namespace
 
 void pacsEcho(const PacsNode& node) {
@@ -139,12 +149,8 @@ std::vector<PacsStudy> pacsFindStudies(const PacsNode& node, const PacsStudyQuer
     keys.putAndInsertString(DCM_StudyDescription, "");
     keys.putAndInsertString(DCM_NumberOfStudyRelatedSeries, "");
     ResponseList responses;
-    association.check(association.scu().sendFINDRequest(
-                          association.context(UID_FINDStudyRootQueryRetrieveInformationModel, "C-FIND (study root)"),
-                          &keys, &responses.items),
-                      "the study search failed");
     std::vector<PacsStudy> out;
-    for (DcmDataset* match : matches(node, responses.items))
+    for (DcmDataset* match : find(association, node, keys, responses, "the study search failed"))
         out.push_back({text(match, DCM_StudyInstanceUID), text(match, DCM_PatientName), text(match, DCM_PatientID),
                        text(match, DCM_StudyDate), text(match, DCM_StudyDescription),
                        integer(match, DCM_NumberOfStudyRelatedSeries)});
@@ -162,12 +168,8 @@ std::vector<PacsSeries> pacsFindSeries(const PacsNode& node, const std::string& 
     keys.putAndInsertString(DCM_SeriesNumber, "");
     keys.putAndInsertString(DCM_NumberOfSeriesRelatedInstances, "");
     ResponseList responses;
-    association.check(association.scu().sendFINDRequest(
-                          association.context(UID_FINDStudyRootQueryRetrieveInformationModel, "C-FIND (study root)"),
-                          &keys, &responses.items),
-                      "the series search failed");
     std::vector<PacsSeries> out;
-    for (DcmDataset* match : matches(node, responses.items))
+    for (DcmDataset* match : find(association, node, keys, responses, "the series search failed"))
         out.push_back({studyUid, text(match, DCM_SeriesInstanceUID), text(match, DCM_Modality),
                        text(match, DCM_SeriesDescription), integer(match, DCM_SeriesNumber),
                        integer(match, DCM_NumberOfSeriesRelatedInstances)});

@@ -128,16 +128,8 @@ void writeRtStruct(const std::string& path, const LabelMap& labels, const DicomS
     if (rois.empty()) throw Error(path, "nothing to export: the scan has no accepted or manual label");
     DcmFileFormat file;
     DcmDataset& d = *file.getDataset();
-    d.putAndInsertString(DCM_SOPClassUID, UID_RTStructureSetStorage);
-    d.putAndInsertString(DCM_SOPInstanceUID, newUid(SITE_INSTANCE_UID_ROOT).c_str());
-    d.putAndInsertString(DCM_SeriesInstanceUID, newUid(SITE_SERIES_UID_ROOT).c_str());
-    d.putAndInsertString(DCM_Modality, "RTSTRUCT");
-    d.putAndInsertString(DCM_SeriesNumber, "9002");
-    d.putAndInsertString(DCM_InstanceNumber, "1");
-    d.putAndInsertString(DCM_SeriesDescription, label.c_str());
+    putNewDerivedObject(d, UID_RTStructureSetStorage, "RTSTRUCT", "9002", label, source);
     d.putAndInsertString(DCM_OperatorsName, "");
-    putSourceModules(d, source);
-    putEquipmentAndDates(d);
     d.putAndInsertString(DCM_StructureSetLabel, "IPNP");
     d.putAndInsertString(DCM_StructureSetName, label.substr(0, 64).c_str());
     OFString date, time;
@@ -208,10 +200,7 @@ void writeRtStruct(const std::string& path, const LabelMap& labels, const DicomS
         observation->putAndInsertString(DCM_RTROIInterpretedType, "ORGAN");
         observation->putAndInsertString(DCM_ROIInterpreter, "");
     }
-    writeFileAtomically(path, [&](const std::string& temp) {
-        const OFCondition status = file.saveFile(temp.c_str(), EXS_LittleEndianExplicit);
-        if (status.bad()) throw Error(path, std::string("cannot write: ") + status.text());
-    });
+    saveAtomically(file, path);
 }
 
 }  // namespace ipnp
