@@ -60,12 +60,17 @@ json promptsToJson(const PromptSet& p) {
     return j;
 }
 
-json scoresToJson(const Candidate& c) {
-    if (c.prompt.absent) return json::object();
-    json j = {{"specialist_generalist_dice", c.scores.specialistGeneralistDice},
-              {"mean_confidence", c.scores.meanConfidence},
-              {"volume_ml", c.scores.volumeMl}};
-    j["volume_plausibility"] = c.scores.volumePlausibility ? json(*c.scores.volumePlausibility) : json(nullptr);
+// The scores, and the unattended policy's verdict when it passed the candidate: stored with the
+// candidate in the same transaction, so a decision lost to a crash can be completed later.
+json scoresToJson(const Candidate& c, bool autoAccepted) {
+    json j = json::object();
+    if (!c.prompt.absent) {
+        j = {{"specialist_generalist_dice", c.scores.specialistGeneralistDice},
+             {"mean_confidence", c.scores.meanConfidence},
+             {"volume_ml", c.scores.volumeMl}};
+        j["volume_plausibility"] = c.scores.volumePlausibility ? json(*c.scores.volumePlausibility) : json(nullptr);
+    }
+    if (autoAccepted) j["auto_accept"] = true;
     return j;
 }
 
@@ -331,7 +336,6 @@ void ProjectRounds::saveCandidates(const RoundInfo& round, const GeneralistIdent
         written[n].sha = Sha256::ofFile(store_.pathOf(written[n].file));
         written[n].selectionSha = Sha256::ofFile(store_.pathOf(written[n].selectionFile));
     }
-    std::vector<CandidateRecord> autoAccepted;
     {
         SqliteTransaction transaction(store_.database());
         const std::string time = ProjectStore::now();
@@ -350,7 +354,7 @@ void ProjectRounds::saveCandidates(const RoundInfo& round, const GeneralistIdent
             else
                 insert.bind(5, written[n].file).bind(6, written[n].sha).bind(7, written[n].selectionFile)
                     .bind(8, written[n].selectionSha).bind(10, regionToJson(c.prompt.region).dump());
-            insert.bind(9, voxels).bind(11, promptsToJson(c.prompt).dump()).bind(12, scoresToJson(c).dump())
+            insert.bind(9, voxels).bind(11, promptsToJson(c.prompt).dump()).bind(12, scoresToJson(c, scan.autoAccepted[n]).dump())
                 .bind(13, identityToJson(generalist).dump()).bind(14, round.checkpointSha256).bind(15, time);
             insert.run();
             const std::int64_t id = store_.database().lastInsertId();
@@ -364,16 +368,27 @@ void ProjectRounds::saveCandidates(const RoundInfo& round, const GeneralistIdent
             // An auto-accepted label stays current while its successor waits.
             if (state.step() && state.columnText(0) != "pseudo-accepted")
                 changeCoverage(round.id, scan.target.scanId, c.prompt.organ, CoverageState::PseudoPending, std::nullopt);
-            if (scan.autoAccepted[n]) autoAccepted.push_back(*candidate(id));
         }
         transaction.commit();
     }
-    // Each accepted candidate gets its label file and its decision in one transaction of its own;
-    // a crash in between leaves it pending, which the next round supersedes or a person decides.
-    for (const CandidateRecord& c : autoAccepted) decide(c, ReviewAction::AutoAccept, "");
+    completeAutoAccepted(round);
+}
+
+void ProjectRounds::completeAutoAccepted(const RoundInfo& round) {
+    // Each accepted candidate gets its label file and its decision in one transaction of its own.
+    // The verdict is on record with the pending candidate, so one that a crash (or a failed write)
+    // left undecided is decided here on the next call, or by finishPrompting when the round resumes.
+    SqliteStatement rows(store_.database(), std::string(kCandidateColumns) +
+                                                "WHERE x.round_id = ?1 AND x.status = 'pending' "
+                                                "AND json_extract(x.scores, '$.auto_accept') = 1 ORDER BY x.id");
+    rows.bind(1, round.id);
+    std::vector<CandidateRecord> flagged;
+    while (rows.step()) flagged.push_back(candidateFrom(rows));
+    for (const CandidateRecord& c : flagged) decide(c, ReviewAction::AutoAccept, "");
 }
 
 void ProjectRounds::finishPrompting(RoundInfo& round) {
+    completeAutoAccepted(round);
     SqliteStatement update(store_.database(), "UPDATE rounds SET stage = 'review', finished_at = ?2 WHERE id = ?1");
     update.bind(1, round.id).bind(2, ProjectStore::now());
     update.run();

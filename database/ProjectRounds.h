@@ -76,6 +76,8 @@ public:
     void rollback(int number);
 
 private:
+    // Decides the round's pending candidates whose stored scores say the unattended policy passed them.
+    void completeAutoAccepted(const RoundInfo& round);
     void decide(const CandidateRecord& candidate, ReviewAction action, const std::string& editedMask);
     void changeCoverage(std::int64_t roundId, std::int64_t scanId, int organ, CoverageState state,
                         std::optional<std::int64_t> labelVersionId);

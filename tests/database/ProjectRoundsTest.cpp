@@ -23,6 +23,7 @@
 #include "TrainingCases.h"
 
 using namespace ipnp;
+namespace fs = std::filesystem;
 using test::boxCandidate;
 using test::errorOf;
 using test::stateOf;
@@ -229,6 +230,47 @@ private Q_SLOTS:
         // The next round gets a new number; history keeps all three.
         QCOMPARE(rounds.beginRound(settings, generalist, false).number, 3);
         QCOMPARE(rounds.history().size(), std::size_t(3));
+    }
+
+    void autoAcceptOnRecordIsCompletedAfterAFailedDecision() {
+        // The policy's verdict is stored with the candidate; when its decision does not get
+        // through (a crash, here a label file that cannot be written), the round completes it.
+        ProjectRounds rounds(*store, "tester");
+        GeneralistIdentity generalist{"builtin-growcut", "builtin-growcut-v1", "builtin"};
+        std::optional<RoundInfo> open = rounds.unfinishedRound();
+        QVERIFY(open.has_value());  // round 3, begun by the previous case
+        RoundInfo round = *open;
+        const ScanRecord& scan = training[1];
+        const std::vector<int> organs = unknownOrgans(scan, 1);
+        QCOMPARE(organs.size(), std::size_t(1));
+        const int organ = organs[0];
+        const std::string cell = " WHERE scan_id = " + std::to_string(scan.id) + " AND organ_id = " + std::to_string(organ);
+        // The decision's label file is blocked by a non-empty folder of the same name.
+        const std::int64_t version = count(*store, "SELECT COALESCE(MAX(version), 0) + 1 FROM label_versions" + cell);
+        const fs::path blocker = store->pathOf("labels/" + scan.name + "/" + std::to_string(organ) + "_v" +
+                                               std::to_string(version) + ".nii.gz");
+        fs::create_directories(blocker / "in-the-way");
+
+        ScanCandidates stored;
+        stored.target = {scan.id, scan.name, {organ}};
+        stored.candidates = {boxCandidate(scan, organ, {4, 4, 4}, 0.9)};
+        stored.autoAccepted = {true};
+        QVERIFY(!errorOf([&] { rounds.saveCandidates(round, generalist, stored); }).isEmpty());
+        QCOMPARE(stateOf(*store, scan.id, organ), std::string("pseudo-pending"));
+        QCOMPARE(count(*store, "SELECT COUNT(*) FROM candidates" + cell +
+                                   " AND status = 'pending' AND json_extract(scores, '$.auto_accept') = 1"),
+                 std::int64_t(1));
+
+        fs::remove_all(blocker);
+        rounds.finishPrompting(round);
+        QCOMPARE(stateOf(*store, scan.id, organ), std::string("pseudo-accepted"));
+        QCOMPARE(count(*store, "SELECT COUNT(*) FROM candidates" + cell + " AND status = 'accepted'"), std::int64_t(1));
+        QCOMPARE(count(*store, "SELECT COUNT(*) FROM label_versions" + cell +
+                                   " AND json_extract(provenance, '$.decision') = 'auto-accept'"),
+                 std::int64_t(1));
+        QCOMPARE(round.stage, RoundStage::Review);
+        const ProjectCheckReport check = checkProject(*store);
+        QVERIFY(check.missingFiles.empty() && check.wrongHashes.empty());
     }
 };
 
