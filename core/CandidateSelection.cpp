@@ -19,6 +19,27 @@ double plausibilityOf(double volumeMl, const VolumeRange& range) {
     return volumeMl < range.minimumMl ? volumeMl / range.minimumMl : range.maximumMl / volumeMl;
 }
 
+CandidateScores scoreCandidate(const Mask& generalist, const Mask& specialist, const Volume<std::uint8_t>& probability,
+                               const std::optional<VolumeRange>& labeledVolumes) {
+    const std::size_t n = generalist.voxelCount();
+    if (specialist.voxelCount() != n || probability.voxelCount() != n)
+        throw Error("candidate scores: the generalist's mask, the specialist's mask and its probabilities must cover the same region");
+    CandidateScores scores;
+    std::size_t inG = 0;
+    double confidence = 0;
+    for (std::size_t v = 0; v < n; ++v) {
+        if (!generalist.data()[v]) continue;
+        ++inG;
+        confidence += probability.data()[v] / 255.0;
+    }
+    scores.specialistGeneralistDice = dice(generalist, specialist);
+    scores.meanConfidence = inG ? confidence / double(inG) : 0.0;
+    scores.volumeMl = double(inG) * voxelVolumeMl(generalist.geometry());
+    if (labeledVolumes && labeledVolumes->count > 0)
+        scores.volumePlausibility = plausibilityOf(scores.volumeMl, *labeledVolumes);
+    return scores;
+}
+
 Candidate makeCandidate(PromptSet prompt, Mask generalist, const Mask& specialist, const Volume<std::uint8_t>& probability,
                         const std::optional<VolumeRange>& labeledVolumes) {
     const std::size_t n = prompt.region.voxelCount();
@@ -27,22 +48,12 @@ Candidate makeCandidate(PromptSet prompt, Mask generalist, const Mask& specialis
                     ": the generalist's mask, the specialist's mask and its probabilities must cover the prompt region");
     Candidate candidate;
     candidate.selection = Mask(generalist.geometry(), 0);
-    std::size_t inG = 0;
-    double confidence = 0;
     for (std::size_t v = 0; v < n; ++v) {
         const bool g = generalist.data()[v] != 0, s = specialist.data()[v] != 0;
         generalist.data()[v] = g;
         candidate.selection.data()[v] = g == s;
-        if (g) {
-            ++inG;
-            confidence += probability.data()[v] / 255.0;
-        }
     }
-    candidate.scores.specialistGeneralistDice = dice(generalist, specialist);
-    candidate.scores.meanConfidence = inG ? confidence / double(inG) : 0.0;
-    candidate.scores.volumeMl = double(inG) * voxelVolumeMl(generalist.geometry());
-    if (labeledVolumes && labeledVolumes->count > 0)
-        candidate.scores.volumePlausibility = plausibilityOf(candidate.scores.volumeMl, *labeledVolumes);
+    candidate.scores = scoreCandidate(generalist, specialist, probability, labeledVolumes);
     candidate.prompt = std::move(prompt);
     candidate.mask = std::move(generalist);
     return candidate;

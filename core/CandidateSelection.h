@@ -42,6 +42,11 @@ struct Candidate {
 Candidate makeCandidate(PromptSet prompt, Mask generalist, const Mask& specialist, const Volume<std::uint8_t>& probability,
                         const std::optional<VolumeRange>& labeledVolumes);
 
+// The scores of a generalist mask (0/1) against the specialist's mask and probability (0..255),
+// all on one region; makeCandidate uses it, and the round engine again after resolveOverlaps.
+CandidateScores scoreCandidate(const Mask& generalist, const Mask& specialist, const Volume<std::uint8_t>& probability,
+                               const std::optional<VolumeRange>& labeledVolumes);
+
 // An absent candidate (no component found): no mask, no scores.
 Candidate makeAbsentCandidate(PromptSet prompt);
 
@@ -57,8 +62,8 @@ double plausibilityOf(double volumeMl, const VolumeRange& range);
 // are never overwritten, so their voxels leave every candidate and count as selected (they are
 // known, and must stay in the loss); a voxel claimed by several candidates stays with the organ of
 // highest specialist probability (`probabilityOfCandidate[n]` is candidate n's map on the scan
-// grid, 0..255), and the losers' selection masks lose it (no longer agreed on). Scores are not
-// recomputed.
+// grid, 0..255), and the losers' selection masks lose it (no longer agreed on). Scores are left as
+// they were: rescore the masks with scoreCandidate before judging them.
 void resolveOverlaps(std::vector<Candidate>& candidates, const LabelMap& locked,
                      const std::vector<const Volume<std::uint8_t>*>& probabilityOfCandidate);
 

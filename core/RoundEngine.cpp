@@ -88,6 +88,10 @@ ScanCandidates RoundEngine::candidatesOfScan(const PromptTarget& target, const R
     Volume<std::uint8_t> noProbability(image.geometry(), 0);
     std::vector<const Volume<std::uint8_t>*> probabilities;
     std::vector<std::optional<VolumeRange>> ranges;
+    // The specialist's side of each candidate (cropped to its region), to rescore it once the
+    // overlaps are resolved: the policy judges the mask that would be stored.
+    std::vector<Mask> specialistMasks;
+    std::vector<Volume<std::uint8_t>> probabilityCrops;
     for (std::size_t organNumber = 0; organNumber < target.organs.size(); ++organNumber) {
         const int organ = target.organs[organNumber];
         if (callbacks.generalistProgress)
@@ -102,13 +106,17 @@ ScanCandidates RoundEngine::candidatesOfScan(const PromptTarget& target, const R
         const std::optional<VolumeRange> range = repository_.labeledVolumes(organ);
         if (prompt.absent) {
             out.candidates.push_back(makeAbsentCandidate(std::move(prompt)));
+            specialistMasks.emplace_back();
+            probabilityCrops.emplace_back();
             ++summary.absent;
         } else {
             Mask generalistMask = generalist_.segment(image, prompt);
-            const Mask specialistMask = cropToRegion(organMask(predicted, organ), prompt.region);
-            const Volume<std::uint8_t> probabilityCrop = cropToRegion(probability, prompt.region);
+            Mask specialistMask = cropToRegion(organMask(predicted, organ), prompt.region);
+            Volume<std::uint8_t> probabilityCrop = cropToRegion(probability, prompt.region);
             out.candidates.push_back(
                 makeCandidate(std::move(prompt), std::move(generalistMask), specialistMask, probabilityCrop, range));
+            specialistMasks.push_back(std::move(specialistMask));
+            probabilityCrops.push_back(std::move(probabilityCrop));
         }
         probabilities.push_back(out.candidates.back().prompt.absent ? &noProbability : &probability);
         ranges.push_back(range);
@@ -117,7 +125,10 @@ ScanCandidates RoundEngine::candidatesOfScan(const PromptTarget& target, const R
         callbacks.generalistProgress(target.organs.size(), target.organs.size(), "organs done");
     resolveOverlaps(out.candidates, locked, probabilities);
     for (std::size_t n = 0; n < out.candidates.size(); ++n) {
-        const bool accepted = settings.autoAccept && passesAutoAccept(out.candidates[n], settings.policy, ranges[n]);
+        Candidate& candidate = out.candidates[n];
+        if (!candidate.prompt.absent)
+            candidate.scores = scoreCandidate(candidate.mask, specialistMasks[n], probabilityCrops[n], ranges[n]);
+        const bool accepted = settings.autoAccept && passesAutoAccept(candidate, settings.policy, ranges[n]);
         out.autoAccepted.push_back(accepted);
         summary.autoAccepted += accepted;
     }

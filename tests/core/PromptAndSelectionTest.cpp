@@ -186,6 +186,11 @@ private Q_SLOTS:
         p2.at(3, 0, 0) = 100;
         p3.at(2, 0, 0) = 150;
         p3.at(3, 0, 0) = 150;
+        // The specialist saw organ 3 at voxels 3 and 4: before the overlaps, Dice(S, G_B) with
+        // G_B = 2..5 is 2*2 / (2 + 4) = 0.667.
+        Mask specialist3(g, 0);
+        specialist3.at(3, 0, 0) = specialist3.at(4, 0, 0) = 1;
+        QVERIFY(qAbs(scoreCandidate(candidates[1].mask, specialist3, p3, std::nullopt).specialistGeneralistDice - 4.0 / 6.0) < 1e-12);
         resolveOverlaps(candidates, locked, {&p2, &p3});
         QCOMPARE(std::vector<int>(candidates[0].mask.voxels().begin(), candidates[0].mask.voxels().end()),
                  (std::vector<int>{0, 1, 1, 0, 0, 0}));
@@ -197,6 +202,13 @@ private Q_SLOTS:
                  (std::vector<int>{1, 1, 1, 0, 1, 1}));
         QCOMPARE(std::vector<int>(candidates[1].selection.voxels().begin(), candidates[1].selection.voxels().end()),
                  (std::vector<int>{1, 1, 0, 1, 1, 1}));
+        // Rescored on what it keeps (3..5): Dice 2*2 / (2 + 3) = 0.8, confidence (150/255 + 0 + 0) / 3,
+        // volume 3 voxels of 1 mm^3 = 0.003 ml.
+        const CandidateScores rescored = scoreCandidate(candidates[1].mask, specialist3, p3, std::nullopt);
+        QVERIFY(qAbs(rescored.specialistGeneralistDice - 0.8) < 1e-12);
+        QVERIFY(qAbs(rescored.meanConfidence - 150.0 / 255.0 / 3.0) < 1e-12);
+        QVERIFY(qAbs(rescored.volumeMl - 0.003) < 1e-12);
+        QVERIFY(!rescored.volumePlausibility.has_value());
     }
 };
 
