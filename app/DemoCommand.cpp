@@ -50,9 +50,11 @@ struct DemoOptions {
     std::size_t size = 32;
     double spacing = 6.0;
     double keepFraction = 0.5;
+    int groups = 0;  // > 0: the organs split into this many groups, one per training scan, instead of keepFraction
     int rounds = 3;
     bool headless = false;
     bool setupOnly = false;  // stop after the partial labels: the desktop app runs the rounds
+    bool warmStart = false;
     TrainingOptions training;
 };
 
@@ -96,11 +98,17 @@ void runDemo(DemoOptions& options) {
     const ScanImportSummary imported =
         ScanImporter(*store).importScans(requestsForDataset(readDatasetDescription(dataset), store->schema()), importOptions);
 
-    std::fprintf(stderr, "3/6 hiding organs to simulate partial labels (keep %.0f%% per scan, 25%% test split)\n",
-                 options.keepFraction * 100);
     PartialLabelOptions partial;
     partial.testFraction = 0.25;
-    partial.keepFraction = options.keepFraction;
+    if (options.groups > 0) {
+        std::fprintf(stderr, "3/6 hiding organs to simulate partial labels (%d organ groups, one per scan; 25%% test split)\n",
+                     options.groups);
+        partial.groups = options.groups;
+    } else {
+        std::fprintf(stderr, "3/6 hiding organs to simulate partial labels (keep %.0f%% per scan, 25%% test split)\n",
+                     options.keepFraction * 100);
+        partial.keepFraction = options.keepFraction;
+    }
     partial.seed = 7;
     const PartialLabelSummary split = PartialLabelSimulator(*store).apply(partial);
     const std::string coverageBefore = coverageTable(store->coverageMatrix(), "Before the rounds");
@@ -115,6 +123,7 @@ void runDemo(DemoOptions& options) {
     RoundSettings settings;
     settings.training = options.training.resolved();
     settings.autoAccept = true;
+    settings.warmStart = options.warmStart;
     BuiltinGeneralist generalist;
     const LoopResult loop = runLoop(*store, settings, generalist, options.rounds);
 
@@ -160,12 +169,17 @@ void addDemoCommand(CLI::App& app) {
     command->add_option("--spacing", options.spacing, "phantom voxel size in mm")->capture_default_str();
     command->add_option("--keep-fraction", options.keepFraction, "share of organs each training scan keeps")
         ->capture_default_str();
+    command->add_option("--groups", options.groups,
+                        "split the organs into this many groups and give each training scan one group (like sites "
+                        "that each label their own organs) instead of --keep-fraction");
     command->add_option("--data", options.data, "an AMOS-layout dataset (dataset.json) instead of the phantoms");
     command->add_option("--rounds", options.rounds, "IPnP rounds")->capture_default_str();
     command->add_flag("--headless", options.headless, "(the CLI never opens a window; ./run.sh demo passes it on)");
     command->add_flag("--setup-only", options.setupOnly,
                       "make the phantoms and the partially labeled project, then stop (the desktop app runs the "
                       "rounds: ./run.sh demo with a display)");
+    command->add_flag("--warm-start", options.warmStart,
+                      "start each round's training from the previous round's specialist (same budget)");
     setDemoTrainingDefaults(options.training);
     options.training.addTo(*command, false);
     command->callback([] { runDemo(options); });

@@ -82,6 +82,7 @@ struct RoundOptions {
     double rangeWidening = 0.5;
     double marginMm = 6.0;
     bool mirror = false;
+    bool warmStart = false;
 
     void addTo(CLI::App& command, bool loop) {
         training.addTo(command, false);
@@ -98,6 +99,8 @@ struct RoundOptions {
                                "whose volume lies within the labeled range widened by 50%");
         command.add_option("--prompt-margin", marginMm, "mm added around the specialist's box")->capture_default_str();
         command.add_flag("--mirror", mirror, "mirror test-time augmentation in the specialist's predictions");
+        command.add_flag("--warm-start", warmStart,
+                         "start each round's training from the previous round's specialist (same iteration budget)");
     }
 
     std::string generalistFor(ProjectStore& store) const {
@@ -122,6 +125,7 @@ struct RoundOptions {
         settings.policy.minimumDice = autoAcceptDice >= 0 ? autoAcceptDice : 0.8;
         settings.policy.rangeWidening = rangeWidening;
         settings.mirror = mirror;
+        settings.warmStart = warmStart;
         return settings;
     }
 };

@@ -24,6 +24,9 @@ struct RoundSettings {
     bool autoAccept = false;        // unattended: apply `policy` to every candidate
     AutoAcceptPolicy policy;
     bool mirror = false;            // mirror test-time augmentation in the specialist's prediction
+    // Each round's training starts from the previous round's specialist (same iteration budget),
+    // as the method allows; off: every training starts from random weights.
+    bool warmStart = false;
 };
 
 enum class RoundStage { Training, Prompting, Review, Closed, RolledBack };

@@ -42,6 +42,11 @@ struct SpecialistSettings {
     // with AVX512-BF16 on request (measured here: ~1.4x faster convolutions); losses stay float32.
     bool bf16 = false;
     int checkpointEvery = 50;       // iterations between checkpoints (and at the end)
+    // A checkpoint whose weights (and plan) a new run starts from instead of random ones, e.g. the
+    // previous IPnP round's specialist; used only when its plan fits these cases and this network
+    // (same organs, network, patch and spacing), otherwise training starts from scratch. The
+    // optimizer and the learning-rate schedule start afresh; the iteration budget is unchanged.
+    std::string initialWeights;
 };
 
 struct TrainingStep {

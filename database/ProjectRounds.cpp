@@ -152,6 +152,7 @@ RoundSettings roundSettingsFromJson(const json& j) {
     s.policy.minimumDice = policy.value("minimum_dice", s.policy.minimumDice);
     s.policy.rangeWidening = policy.value("range_widening", s.policy.rangeWidening);
     s.mirror = j.value("mirror", s.mirror);
+    s.warmStart = j.value("warm_start", s.warmStart);
     return s;
 }
 
@@ -192,6 +193,7 @@ RoundInfo ProjectRounds::beginRound(const RoundSettings& settings, const General
         {"auto_accept", settings.autoAccept},
         {"policy", {{"minimum_dice", settings.policy.minimumDice}, {"range_widening", settings.policy.rangeWidening}}},
         {"mirror", settings.mirror},
+        {"warm_start", settings.warmStart},
         {"training_only", trainingOnly}};
     SqliteTransaction transaction(store_.database());
     SqliteStatement close(store_.database(),
@@ -231,6 +233,15 @@ void ProjectRounds::trainRound(RoundInfo& round, Specialist& specialist, const R
             training.modality = scan.modality;
             break;
         }
+    if (settings.warmStart) {
+        // The final checkpoint of the latest earlier round that was not rolled back.
+        SqliteStatement previous(store_.database(),
+                                 "SELECT c.file FROM rounds r JOIN checkpoints c ON c.run_id = r.run_id "
+                                 "WHERE r.number < ?1 AND r.stage <> 'rolled-back' AND c.iteration = c.iterations "
+                                 "ORDER BY r.number DESC, c.iteration DESC LIMIT 1");
+        previous.bind(1, round.number);
+        if (previous.step()) training.initialWeights = previous.columnText(0);
+    }
     const TrainingResult result =
         SpecialistTraining(store_).run(specialist, loadTrainingCases(store_), training, job, callbacks);
     SqliteStatement update(store_.database(),

@@ -18,7 +18,8 @@ std::string specialistSettingsToJson(const SpecialistSettings& s) {
                     {"augment", s.augment},             {"marginal_loss", s.marginalLoss},
                     {"exclusion_weight", s.exclusionWeight}, {"seed", s.seed},
                     {"checkpoint_every", s.checkpointEvery}, {"modality", s.modality}, {"bf16", s.bf16},
-                    {"threads", s.threads},             {"device", s.device}};
+                    {"threads", s.threads},             {"device", s.device},
+                    {"initial_weights", s.initialWeights}};
     return j.dump();
 }
 
@@ -46,6 +47,7 @@ SpecialistSettings specialistSettingsFromJson(const std::string& text, Specialis
         s.bf16 = j.value("bf16", s.bf16);
         s.threads = j.value("threads", s.threads);
         s.device = j.value("device", s.device);
+        s.initialWeights = j.value("initial_weights", s.initialWeights);
     } catch (const json::exception& e) {
         throw Error("training settings: " + std::string(e.what()));
     }

@@ -47,8 +47,12 @@ TrainingResult SpecialistTraining::run(Specialist& specialist, const std::vector
                                      settings.iterations, loss);
         if (userCallbacks.checkpointWritten) userCallbacks.checkpointWritten(path, iteration, loss);
     };
+    // The run records where its weights started relative to the project (it may move); the
+    // specialist gets the file's path.
+    SpecialistSettings forSpecialist = settings;
+    if (!settings.initialWeights.empty()) forSpecialist.initialWeights = store_.pathOf(settings.initialWeights);
     try {
-        specialist.train(cases, settings, resumeFrom, callbacks);
+        specialist.train(cases, forSpecialist, resumeFrom, callbacks);
     } catch (...) {
         runs.setStatus(result.runId, "failed");
         throw;

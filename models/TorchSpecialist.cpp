@@ -88,6 +88,16 @@ auto withMemoryAdvice(const torch::Device& device, Work work) -> decltype(work()
     }
 }
 
+// Weights trained under `trained` can start a run planned as `planned`: same output channels,
+// network, patch and spacing (the intensity normalisation may differ a little; the trained one is kept).
+bool planFitsWeights(const TrainingPlan& planned, const TrainingPlan& trained) {
+    const NetworkShape &a = planned.network, &b = trained.network;
+    return planned.organs == trained.organs && planned.patchSize == trained.patchSize &&
+           planned.targetSpacing == trained.targetSpacing && planned.modality == trained.modality &&
+           a.stages == b.stages && a.baseWidth == b.baseWidth && a.maxWidth == b.maxWidth &&
+           a.deepSupervision == b.deepSupervision;
+}
+
 }  // namespace
 
 struct TorchSpecialist::State {
@@ -150,13 +160,30 @@ void TorchSpecialist::trainOnDevice(const std::vector<SpecialistTrainingCase>& c
         if (callbacks.log) callbacks.log(text);
     };
 
-    std::unique_ptr<CheckpointReader> resumed;
+    std::unique_ptr<CheckpointReader> resumed, initial;
     if (!resumeFrom.empty()) resumed = std::make_unique<CheckpointReader>(resumeFrom);
-    state_->plan = resumed ? resumed->plan() : planTraining(cases, settings, settings.modality, log);
+    if (resumed) {
+        state_->plan = resumed->plan();
+    } else {
+        state_->plan = planTraining(cases, settings, settings.modality, log);
+        if (!settings.initialWeights.empty()) {
+            initial = std::make_unique<CheckpointReader>(settings.initialWeights);
+            if (planFitsWeights(state_->plan, initial->plan())) {
+                // The weights were learnt with that plan's normalisation: keep it.
+                state_->plan = initial->plan();
+                log("starting from the weights of " + settings.initialWeights);
+            } else {
+                log("the weights of " + settings.initialWeights +
+                    " do not fit this training (other organs, network, patch or spacing); starting from scratch");
+                initial.reset();
+            }
+        }
+    }
     const TrainingPlan& plan = state_->plan;
     torch::manual_seed(settings.seed);
     state_->model = UNet3d(plan.network, 1, plan.channels());
     if (resumed) resumed->loadModel(state_->model);
+    else if (initial) initial->loadModel(state_->model);
     state_->model->to(state_->device);
     state_->model->train();
     auto optimizer = makeOptimizer(state_->model, settings);

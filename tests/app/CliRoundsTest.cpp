@@ -165,9 +165,24 @@ private Q_SLOTS:
         const QString project = newProject("loop");
         QVERIFY(!project.isEmpty());
         // Dice >= 0 accepts every candidate whose volume is plausible.
-        const ProcessResult loop = runIpnp(QStringList{"loop", "--rounds", "2", "--auto-accept-dice", "0", "-p", project} + kTiny);
+        const ProcessResult loop = runIpnp(QStringList{"loop", "--rounds", "2", "--auto-accept-dice", "0", "--warm-start",
+                                                       "-p", project} + kTiny);
         QVERIFY2(loop.exitCode == 0, qPrintable(loop.err));
         QVERIFY2(loop.err.contains("closing training"), qPrintable(loop.err));
+        // Warm start: round 1 trains from random weights, every later training (round 2 and the
+        // closing one) from the final checkpoint of the round before it, and the run records which.
+        const QStringList starts = queryRows(
+            database(project),
+            "SELECT r.number, json_extract(t.settings, '$.initial_weights'), "
+            "(SELECT c.file FROM rounds p JOIN checkpoints c ON c.run_id = p.run_id WHERE p.number = r.number - 1) "
+            "FROM rounds r JOIN training_runs t ON t.id = r.run_id ORDER BY r.number");
+        QCOMPARE(starts.size(), 3);
+        QCOMPARE(starts[0], QString("1 |  | NULL"));
+        for (int n = 1; n < 3; ++n) {
+            const QStringList fields = starts[n].split(" | ");
+            QVERIFY2(fields[1].startsWith("checkpoints/") && fields[1] == fields[2], qPrintable(starts[n]));
+        }
+        QCOMPARE(loop.err.count("starting from the weights of"), 2);
         // Without training options the reference takes the rounds' budget (12 iterations here).
         const ProcessResult reference = runIpnp({"train", "--reference", "--threads", "1", "-p", project});
         QVERIFY2(reference.exitCode == 0, qPrintable(reference.err));

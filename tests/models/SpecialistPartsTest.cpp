@@ -7,12 +7,15 @@
 #include <QtTest>
 
 #include <cmath>
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 
 #include "Checkpoint.h"
 #include "Error.h"
+#include "PhantomGenerator.h"
 #include "SlidingWindowPredictor.h"
+#include "TorchSpecialist.h"
 #include "TrainingData.h"
 #include "UNet3d.h"
 
@@ -199,6 +202,71 @@ private Q_SLOTS:
             QVERIFY2(QString(error.what()).contains("damaged.pt") && QString(error.what()).contains("not a readable"),
                      error.what());
         }
+    }
+
+    void warmStartBeginsFromTheGivenWeights() {
+        // Three small phantoms, all organs labeled.
+        PhantomOptions options;
+        options.size = {24, 24, 16};
+        options.spacing = {8, 8, 8};
+        const PhantomGenerator generator(options);
+        std::vector<SpecialistTrainingCase> cases;
+        for (int n = 0; n < 3; ++n) {
+            PhantomCase phantom = generator.generate(n);
+            SpecialistTrainingCase item;
+            item.name = "phantom" + std::to_string(n);
+            item.image = FloatVolume(phantom.image.geometry());
+            for (std::size_t v = 0; v < item.image.voxelCount(); ++v) item.image.data()[v] = phantom.image.data()[v];
+            item.labels = phantom.truth;
+            for (const auto& [index, name] : PhantomGenerator::organs()) item.labeledOrgans.push_back(index);
+            cases.push_back(std::move(item));
+        }
+        SpecialistSettings settings;
+        settings.iterations = 3;
+        settings.patchSize = {16, 16, 16};
+        settings.network = shape(2, 4, true);
+        settings.optimizer = "adamw";
+        settings.threads = 1;
+        QTemporaryDir dir;
+        std::string saved;
+        std::vector<std::string> logs;
+        TrainingCallbacks callbacks;
+        callbacks.checkpointPath = [&](int iteration) {
+            return dir.filePath(QString("run_%1.pt").arg(iteration)).toStdString();
+        };
+        callbacks.checkpointWritten = [&](const std::string& path, int, double) { saved = path; };
+        callbacks.log = [&](const std::string& text) { logs.push_back(text); };
+        auto probabilitiesOf = [&](TorchSpecialist& specialist) {
+            std::vector<std::uint8_t> all;
+            for (const auto& map : specialist.predict(cases[0].image, true, false).probabilities)
+                all.insert(all.end(), map.voxels().begin(), map.voxels().end());
+            return all;
+        };
+        TorchSpecialist first;
+        first.train(cases, settings, "", callbacks);
+        const auto trained = probabilitiesOf(first);
+        const std::string firstCheckpoint = saved;
+
+        // A learning rate of 0 changes no weight: a warm-started run predicts what the first one
+        // does, a run from scratch (same seed) what the untrained network does.
+        settings.learningRate = 0;
+        settings.iterations = 1;
+        TorchSpecialist fromScratch;
+        fromScratch.train(cases, settings, "", callbacks);
+        QVERIFY(probabilitiesOf(fromScratch) != trained);
+        settings.initialWeights = firstCheckpoint;
+        TorchSpecialist warm;
+        logs.clear();
+        warm.train(cases, settings, "", callbacks);
+        QVERIFY(probabilitiesOf(warm) == trained);
+        QVERIFY(std::any_of(logs.begin(), logs.end(), [](const std::string& l) { return l.find("starting from the weights") == 0; }));
+
+        // Weights of another network shape do not fit: training starts from scratch, and says so.
+        settings.network.baseWidth = 6;
+        TorchSpecialist other;
+        logs.clear();
+        other.train(cases, settings, "", callbacks);
+        QVERIFY(std::any_of(logs.begin(), logs.end(), [](const std::string& l) { return l.find("starting from scratch") != std::string::npos; }));
     }
 };
 

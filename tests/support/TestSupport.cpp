@@ -65,6 +65,30 @@ bool debianPythonHasNibabel() {
 
 namespace ipnp::test {
 
+QStringList queryRows(const QString& databasePath, const QString& sql) {
+    QStringList rows;
+    sqlite3* db = nullptr;
+    const QByteArray uri = "file:" + databasePath.toUtf8() + "?immutable=1";
+    sqlite3_stmt* statement = nullptr;
+    if (sqlite3_open_v2(uri.constData(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, sql.toUtf8().constData(), -1, &statement, nullptr) != SQLITE_OK) {
+        rows << "cannot query " + databasePath + ": " + QString::fromUtf8(sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return rows;
+    }
+    while (sqlite3_step(statement) == SQLITE_ROW) {
+        QStringList values;
+        for (int column = 0; column < sqlite3_column_count(statement); ++column) {
+            const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, column));
+            values << (text ? QString::fromUtf8(text) : QStringLiteral("NULL"));
+        }
+        rows << values.join(" | ");
+    }
+    sqlite3_finalize(statement);
+    sqlite3_close(db);
+    return rows;
+}
+
 QStringList logicalDump(const QString& databasePath) {
     QStringList lines;
     sqlite3* db = nullptr;

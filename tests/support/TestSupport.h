@@ -52,6 +52,8 @@ QString errorOf(Call call) {
 // A logical dump of every table of a project database (rows sorted), read through SQLite in
 // immutable mode so that reading leaves no trace; and the SHA-256 of every file under a folder.
 QStringList logicalDump(const QString& databasePath);
+// The rows of one query on a project database (read-only), each as "value | value | ...".
+QStringList queryRows(const QString& databasePath, const QString& sql);
 QMap<QString, QString> folderHashes(const QString& folder);
 
 }  // namespace ipnp::test
