@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -41,6 +42,23 @@ void prepareDemoFolder(const std::string& folder) {
     std::ofstream(fs::path(folder) / kDemoMarker) << "made by ipnp demo\n";
 }
 
+// The demo's step lines start with the time since it began, so a person sees where the minutes go.
+class DemoClock {
+public:
+    template <typename... Args>
+    void step(const char* format, Args... args) const {
+        const auto seconds = static_cast<long>(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
+        std::fprintf(stderr, "[%ld:%02ld] ", seconds / 60, seconds % 60);
+        if constexpr (sizeof...(Args) == 0) std::fputs(format, stderr);
+        else std::fprintf(stderr, format, args...);
+    }
+    double minutes() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count() / 60; }
+
+private:
+    std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
 struct DemoOptions {
     std::string out = "ipnp-demo";
     std::string data;  // an AMOS-layout dataset instead of the phantoms
@@ -72,13 +90,14 @@ void setDemoTrainingDefaults(TrainingOptions& training) {
 }
 
 void runDemo(DemoOptions& options) {
+    const DemoClock clock;
     prepareDemoFolder(options.out);
     const fs::path root = fs::absolute(options.out);
     const std::string projectFolder = (root / "project").string();
     std::string dataset = options.data;
     if (dataset.empty()) {
         dataset = (root / "phantoms").string();
-        std::fprintf(stderr, "1/6 generating %d phantom CT scans (%zu^3 voxels, %g mm)\n", options.count, options.size,
+        clock.step("1/6 generating %d phantom CT scans (%zu^3 voxels, %g mm)\n", options.count, options.size,
                      options.spacing);
         PhantomDatasetOptions phantomOptions;
         phantomOptions.count = options.count;
@@ -88,10 +107,10 @@ void runDemo(DemoOptions& options) {
         phantomOptions.progress = cli::stderrProgress();
         writePhantomDataset(dataset, phantomOptions);
     } else {
-        std::fprintf(stderr, "1/6 using the dataset in %s\n", dataset.c_str());
+        clock.step("1/6 using the dataset in %s\n", dataset.c_str());
     }
 
-    std::fprintf(stderr, "2/6 creating the project and importing the dataset\n");
+    clock.step("2/6 creating the project and importing the dataset\n");
     auto store = ProjectStore::create(projectFolder, cli::schemaFromOption("amos15"));
     ScanImportOptions importOptions;
     importOptions.progress = cli::stderrProgress();
@@ -101,11 +120,11 @@ void runDemo(DemoOptions& options) {
     PartialLabelOptions partial;
     partial.testFraction = 0.25;
     if (options.groups > 0) {
-        std::fprintf(stderr, "3/6 hiding organs to simulate partial labels (%d organ groups, one per scan; 25%% test split)\n",
+        clock.step("3/6 hiding organs to simulate partial labels (%d organ groups, one per scan; 25%% test split)\n",
                      options.groups);
         partial.groups = options.groups;
     } else {
-        std::fprintf(stderr, "3/6 hiding organs to simulate partial labels (keep %.0f%% per scan, 25%% test split)\n",
+        clock.step("3/6 hiding organs to simulate partial labels (keep %.0f%% per scan, 25%% test split)\n",
                      options.keepFraction * 100);
         partial.keepFraction = options.keepFraction;
     }
@@ -119,7 +138,7 @@ void runDemo(DemoOptions& options) {
         return;
     }
 
-    std::fprintf(stderr, "4/6 baseline and %d IPnP round(s) with the built-in generalist, auto-accept\n", options.rounds);
+    clock.step("4/6 baseline and %d IPnP round(s) with the built-in generalist, auto-accept\n", options.rounds);
     RoundSettings settings;
     settings.training = options.training.resolved();
     settings.autoAccept = true;
@@ -127,10 +146,10 @@ void runDemo(DemoOptions& options) {
     BuiltinGeneralist generalist;
     const LoopResult loop = runLoop(*store, settings, generalist, options.rounds);
 
-    std::fprintf(stderr, "5/6 the fully labeled reference (same budget, trained on the hidden truth too)\n");
+    clock.step("5/6 the fully labeled reference (same budget, trained on the hidden truth too)\n");
     trainReference(*store, settings.training);
 
-    std::fprintf(stderr, "6/6 evaluating on the test split\n");
+    clock.step("6/6 evaluating on the test split\n");
     const EvaluationReport evaluation = evaluate(*store, settings.training.device, settings.training.threads);
     const std::string reportFolder = (root / "report").string();
     const std::string headline = writeEvaluation(*store, evaluation, reportFolder);
@@ -154,6 +173,7 @@ void runDemo(DemoOptions& options) {
         << coverageTable(store->coverageMatrix(), "After the rounds") << "```\n";
     out.close();
     std::printf("%s\n", headline.c_str());
+    std::printf("Demo finished in %.1f min.\n", clock.minutes());
     std::printf("Report: %s\nEvaluation and plots: %s/\nProject: %s (try `ipnp rounds -p %s`)\n", report.c_str(),
                 reportFolder.c_str(), projectFolder.c_str(), projectFolder.c_str());
 }
