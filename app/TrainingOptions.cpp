@@ -19,7 +19,7 @@ void TrainingOptions::addTo(CLI::App& command, bool withBaseline) {
     command.add_option("--checkpoint-every", settings.checkpointEvery, "iterations between checkpoints")->capture_default_str();
     command.add_option("--threads", threads, "CPU threads (0: LibTorch's default)")->capture_default_str();
     command.add_option("--device", device, "cpu or cuda")->capture_default_str();
-    command.add_flag("--bf16", bf16, "bf16 autocast (CPUs with AVX512-BF16; always on with --device cuda)");
+    command.add_flag("--bf16,!--no-bf16", bf16, "bf16 autocast (CPUs with AVX512-BF16; always on with --device cuda)");
     command.add_flag("--no-augment", noAugment, "no flips, rotations, scaling or intensity changes");
     // Where it runs (threads, device) is not part of the budget that rounds and the reference share.
     for (const CLI::Option* option : command.get_options())

@@ -26,7 +26,6 @@
 #include "RoundCommands.h"
 #include "SpecialistCommands.h"
 #include "StatusReport.h"
-#include "ThreadWaitPolicy.h"
 
 namespace fs = std::filesystem;
 using namespace ipnp;
@@ -319,8 +318,6 @@ void addCheck(CLI::App& app, GlobalOptions& global) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    // First (it may run the program again), for the commands that train or predict.
-    useSleepingOpenMpThreads(argv, {"train", "predict", "round", "loop", "eval", "demo"});
     CLI::App app{"ipnp: the command line of IPnP Studio, for partially labeled medical image segmentation"};
     app.set_version_flag("--version", std::string("ipnp ") + IPNP_VERSION);
     app.require_subcommand(1);

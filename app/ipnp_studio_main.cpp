@@ -9,13 +9,11 @@
 
 #include "MainWindow.h"
 #include "StudioFactories.h"
-#include "ThreadWaitPolicy.h"
 #include "TrainingDashboard.h"
 #include "VolumeView3d.h"
 #include "VtkOpenGLWidget.h"
 
 int main(int argc, char** argv) {
-    ipnp::useSleepingOpenMpThreads(argv);  // first: it may run the program again
     ipnp::VtkOpenGLWidget::setDefaultSurfaceFormat();  // before QApplication exists
     QApplication app(argc, argv);
     QApplication::setOrganizationName("IPnP");

@@ -8,7 +8,8 @@
 #   - the budget lets the reference converge: doubling it changes its mean test Dice by < 1 point;
 # on the project's own phantoms and on AMOS-layout data made independently
 # (bench/make_independent_amos.py), so that the method, not the phantoms, is what is tuned.
-# About an hour on 2 cores.
+# About an hour on 2 cores. DEMO_ARGS (e.g. "--iterations 1200") go to both demo runs, to try other
+# settings; ONLY=phantoms or ONLY=independent runs one of the two.
 set -euo pipefail
 
 BUILD_DIR=$(cd "${1:?usage: bench/ipnp_loop_bench.sh BUILD_DIR [WORK_DIR]}" && pwd)
@@ -23,7 +24,8 @@ run_case() {
     shift 2
     local start end
     start=$(date +%s)
-    "$IPNP" demo --out "$out" --headless "$@" >"$out.stdout" 2>"$out.stderr" || {
+    # shellcheck disable=SC2086
+    "$IPNP" demo --out "$out" --headless "$@" ${DEMO_ARGS:-} >"$out.stdout" 2>"$out.stderr" || {
         echo "$label: the demo failed, see $out.stderr" >&2
         return 1
     }
@@ -38,7 +40,7 @@ print(" ".join(["--iterations", str(2 * settings["iterations"]), "--batch", str(
                 "--patch", str(settings["patch_size"][0]), "--stages", str(settings["stages"]),
                 "--base-width", str(settings["base_width"]), "--optimizer", settings["optimizer"],
                 "--lr", str(settings["learning_rate"]), "--seed", str(settings["seed"]),
-                "--checkpoint-every", str(2 * settings["iterations"])]))
+                "--checkpoint-every", str(2 * settings["iterations"])] + (["--bf16"] if settings.get("bf16") else [])))
 PY
 )
     # shellcheck disable=SC2086
@@ -67,9 +69,12 @@ print(f"{label}: reference at twice the budget {double:.4f} vs {reference:.4f}: 
 PY
 }
 
-printf '== IPnP loop on the phantoms (ipnp demo, default settings)\n'
-run_case phantoms "$WORK/phantoms"
-
-printf '\n== IPnP loop on independently generated AMOS-layout data (bench/make_independent_amos.py)\n'
-/usr/bin/python3 "$BENCH_DIR/make_independent_amos.py" "$WORK/independent_data" --count 12 --size 32 --spacing 6 --seed 11 >/dev/null
-run_case independent "$WORK/independent" --data "$WORK/independent_data"
+if [ "${ONLY:-phantoms}" = phantoms ]; then
+    printf '== IPnP loop on the phantoms (ipnp demo, default settings %s)\n' "${DEMO_ARGS:-}"
+    run_case phantoms "$WORK/phantoms"
+fi
+if [ "${ONLY:-independent}" = independent ]; then
+    printf '\n== IPnP loop on independently generated AMOS-layout data (bench/make_independent_amos.py)\n'
+    /usr/bin/python3 "$BENCH_DIR/make_independent_amos.py" "$WORK/independent_data" --count 12 --size 32 --spacing 6 --seed 11 >/dev/null
+    run_case independent "$WORK/independent" --data "$WORK/independent_data"
+fi
