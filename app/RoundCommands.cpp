@@ -82,7 +82,7 @@ struct RoundOptions {
     double rangeWidening = 0.5;
     double marginMm = 6.0;
     bool mirror = false;
-    bool warmStart = false;
+    bool warmStart = true;
 
     void addTo(CLI::App& command, bool loop) {
         training.addTo(command, false);
@@ -99,8 +99,9 @@ struct RoundOptions {
                                "whose volume lies within the labeled range widened by 50%");
         command.add_option("--prompt-margin", marginMm, "mm added around the specialist's box")->capture_default_str();
         command.add_flag("--mirror", mirror, "mirror test-time augmentation in the specialist's predictions");
-        command.add_flag("--warm-start", warmStart,
-                         "start each round's training from the previous round's specialist (same iteration budget)");
+        command.add_flag("--warm-start,!--from-scratch", warmStart,
+                         "start each round's training from the previous round's specialist (same iteration budget; "
+                         "the default), or train every round from random weights");
     }
 
     std::string generalistFor(ProjectStore& store) const {

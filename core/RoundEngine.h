@@ -26,7 +26,7 @@ struct RoundSettings {
     bool mirror = false;            // mirror test-time augmentation in the specialist's prediction
     // Each round's training starts from the previous round's specialist (same iteration budget),
     // as the method allows; off: every training starts from random weights.
-    bool warmStart = false;
+    bool warmStart = true;
 };
 
 enum class RoundStage { Training, Prompting, Review, Closed, RolledBack };

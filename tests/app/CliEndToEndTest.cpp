@@ -160,7 +160,7 @@ private Q_SLOTS:
 
     void demoWritesItsReport() {
         const QString out = dir.filePath("demo");
-        // A tiny budget: this checks the pipeline's wiring; tests/app/DemoLoopTest checks what it achieves.
+        // A tiny budget: this checks the pipeline's wiring; bench/ipnp_loop_bench.sh measures what it achieves.
         const QStringList tiny{"--count", "4", "--size", "32", "--iterations", "3", "--patch", "16", "--rounds", "1", "--headless"};
         ProcessResult result = runIpnp(QStringList{"demo", "--out", out} + tiny);
         QVERIFY2(result.exitCode == 0, qPrintable(result.err));
