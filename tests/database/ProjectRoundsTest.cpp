@@ -1,5 +1,6 @@
 // The rounds' storage on a real project: candidates with their files, review decisions, the
-// selection masks reaching the training cases, locking, and rollback. Candidates are made by hand
+// selection masks reaching the training cases, locking, rollback, and an auto-accept verdict
+// completed after its decision failed. Candidates are made by hand
 // (boxes cut from the phantoms' truth) so that every expected count follows from the arithmetic.
 #include <QTemporaryDir>
 #include <QtTest>

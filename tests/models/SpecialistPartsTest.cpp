@@ -1,6 +1,7 @@
 // The specialist's parts against hand-computed values: network shapes and parameter count,
 // window placement, the Gaussian importance map, sliding-window assembly with a network whose
-// output is known, patch padding, and refusing a damaged checkpoint.
+// output is known, patch padding, refusing a damaged checkpoint, and a warm start that begins
+// exactly from the given weights (or from scratch when they do not fit).
 #include <torch/torch.h>
 
 #include <QTemporaryDir>
