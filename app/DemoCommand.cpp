@@ -47,13 +47,12 @@ class DemoClock {
 public:
     template <typename... Args>
     void step(const char* format, Args... args) const {
-        const auto seconds = static_cast<long>(
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
-        std::fprintf(stderr, "[%ld:%02ld] ", seconds / 60, seconds % 60);
+        const auto whole = static_cast<long>(seconds());
+        std::fprintf(stderr, "[%ld:%02ld] ", whole / 60, whole % 60);
         if constexpr (sizeof...(Args) == 0) std::fputs(format, stderr);
         else std::fprintf(stderr, format, args...);
     }
-    double minutes() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count() / 60; }
+    double seconds() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(); }
 
 private:
     std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
@@ -180,7 +179,7 @@ void runDemo(DemoOptions& options) {
         << coverageTable(store->coverageMatrix(), "After the rounds") << "```\n";
     out.close();
     std::printf("%s\n", headline.c_str());
-    std::printf("Demo finished in %.1f min.\n", clock.minutes());
+    std::printf("Demo finished in %.1f min.\n", clock.seconds() / 60);
     std::printf("Report: %s\nEvaluation and plots: %s/\nProject: %s (try `ipnp rounds -p %s`)\n", report.c_str(),
                 reportFolder.c_str(), projectFolder.c_str(), projectFolder.c_str());
 }

@@ -795,6 +795,17 @@ std::vector<std::pair<int, std::string>> PhantomGenerator::organs() {
             {8, "aorta"},        {9, "postcava"},     {10, "pancreas"}};
 }
 
+SpecialistTrainingCase PhantomGenerator::trainingCase(int caseIndex) const {
+    PhantomCase phantom = generate(caseIndex);
+    SpecialistTrainingCase item;
+    item.name = "phantom" + std::to_string(caseIndex);
+    item.image = FloatVolume(phantom.image.geometry());
+    std::copy(phantom.image.voxels().begin(), phantom.image.voxels().end(), item.image.voxels().begin());
+    item.labels = std::move(phantom.truth);
+    for (const auto& [index, name] : organs()) item.labeledOrgans.push_back(index);
+    return item;
+}
+
 PhantomCase PhantomGenerator::generate(int caseIndex) const {
     const ImageGeometry geometry = centredGeometry(options_);
     const ModelGrid grid = makeModelGrid(geometry, anatomyScale(geometry));

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ImageGeometry.h"
+#include "Specialist.h"
 #include "Volume.h"
 
 namespace ipnp {
@@ -42,6 +43,10 @@ public:
     // Deterministic in (seed, caseIndex), also across platforms (no std distributions);
     // thread-safe: it only reads the options.
     PhantomCase generate(int caseIndex) const;
+
+    // Case `caseIndex` as a specialist training case named "phantomN": HU as float, every organ
+    // labeled (tests and benchmarks that train without a project).
+    SpecialistTrainingCase trainingCase(int caseIndex) const;
 
     // The organs the phantoms contain: AMOS label index and AMOS name.
     static std::vector<std::pair<int, std::string>> organs();

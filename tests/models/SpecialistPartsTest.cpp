@@ -212,16 +212,7 @@ private Q_SLOTS:
         options.spacing = {8, 8, 8};
         const PhantomGenerator generator(options);
         std::vector<SpecialistTrainingCase> cases;
-        for (int n = 0; n < 3; ++n) {
-            PhantomCase phantom = generator.generate(n);
-            SpecialistTrainingCase item;
-            item.name = "phantom" + std::to_string(n);
-            item.image = FloatVolume(phantom.image.geometry());
-            for (std::size_t v = 0; v < item.image.voxelCount(); ++v) item.image.data()[v] = phantom.image.data()[v];
-            item.labels = phantom.truth;
-            for (const auto& [index, name] : PhantomGenerator::organs()) item.labeledOrgans.push_back(index);
-            cases.push_back(std::move(item));
-        }
+        for (int n = 0; n < 3; ++n) cases.push_back(generator.trainingCase(n));
         SpecialistSettings settings;
         settings.iterations = 3;
         settings.patchSize = {16, 16, 16};

@@ -3,6 +3,7 @@
 // without a long training. `ipnp_models_smoke cuda` runs the same on the GPU (bf16 autocast);
 // `ipnp_models_smoke cpu bf16` checks bf16 autocast on the CPU; `ipnp_models_smoke cuda oom` asks
 // for far more GPU memory than any card has and checks the advice the user gets.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -26,16 +27,14 @@ int main(int argc, char** argv) {
         const PhantomGenerator generator(options);
         std::vector<SpecialistTrainingCase> cases;
         for (int n = 0; n < 3; ++n) {
-            PhantomCase phantom = generator.generate(n);
-            SpecialistTrainingCase item;
-            item.name = "phantom" + std::to_string(n);
-            item.image = FloatVolume(phantom.image.geometry());
-            for (std::size_t v = 0; v < item.image.voxelCount(); ++v) item.image.data()[v] = phantom.image.data()[v];
-            item.labels = phantom.truth;
-            for (const auto& [index, name] : PhantomGenerator::organs())
-                if (n == 0 || index % 2 == 0) item.labeledOrgans.push_back(index);  // partial labels in cases 1, 2
-            for (std::uint8_t& voxel : item.labels.voxels())
-                if (n > 0 && voxel % 2 == 1) voxel = 0;
+            SpecialistTrainingCase item = generator.trainingCase(n);
+            if (n > 0) {  // partial labels in cases 1, 2: the even organs only
+                auto& organs = item.labeledOrgans;
+                organs.erase(std::remove_if(organs.begin(), organs.end(), [](int organ) { return organ % 2 == 1; }),
+                             organs.end());
+                for (std::uint8_t& voxel : item.labels.voxels())
+                    if (voxel % 2 == 1) voxel = 0;
+            }
             cases.push_back(std::move(item));
         }
         SpecialistSettings settings;

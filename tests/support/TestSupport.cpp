@@ -65,17 +65,23 @@ bool debianPythonHasNibabel() {
 
 namespace ipnp::test {
 
-QStringList queryRows(const QString& databasePath, const QString& sql) {
-    QStringList rows;
+namespace {
+
+// Opens a project database read-only as it is on disk (no journal replay, no lock taken).
+sqlite3* openImmutable(const QString& databasePath) {
     sqlite3* db = nullptr;
     const QByteArray uri = "file:" + databasePath.toUtf8() + "?immutable=1";
+    if (sqlite3_open_v2(uri.constData(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr) == SQLITE_OK) return db;
+    sqlite3_close(db);
+    return nullptr;
+}
+
+// The rows of `sql`, each as "value | value | ..." (NULL spelled out); one error line if it fails.
+QStringList rowsOf(sqlite3* db, const QString& sql) {
+    QStringList rows;
     sqlite3_stmt* statement = nullptr;
-    if (sqlite3_open_v2(uri.constData(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, sql.toUtf8().constData(), -1, &statement, nullptr) != SQLITE_OK) {
-        rows << "cannot query " + databasePath + ": " + QString::fromUtf8(sqlite3_errmsg(db));
-        sqlite3_close(db);
-        return rows;
-    }
+    if (sqlite3_prepare_v2(db, sql.toUtf8().constData(), -1, &statement, nullptr) != SQLITE_OK)
+        return {"cannot query: " + QString::fromUtf8(sqlite3_errmsg(db))};
     while (sqlite3_step(statement) == SQLITE_ROW) {
         QStringList values;
         for (int column = 0; column < sqlite3_column_count(statement); ++column) {
@@ -85,36 +91,26 @@ QStringList queryRows(const QString& databasePath, const QString& sql) {
         rows << values.join(" | ");
     }
     sqlite3_finalize(statement);
+    return rows;
+}
+
+}  // namespace
+
+QStringList queryRows(const QString& databasePath, const QString& sql) {
+    sqlite3* db = openImmutable(databasePath);
+    if (!db) return {"cannot open " + databasePath};
+    const QStringList rows = rowsOf(db, sql);
     sqlite3_close(db);
     return rows;
 }
 
 QStringList logicalDump(const QString& databasePath) {
+    sqlite3* db = openImmutable(databasePath);
+    if (!db) return {"cannot open " + databasePath};
     QStringList lines;
-    sqlite3* db = nullptr;
-    const QByteArray uri = "file:" + databasePath.toUtf8() + "?immutable=1";
-    if (sqlite3_open_v2(uri.constData(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr) != SQLITE_OK) {
-        sqlite3_close(db);
-        return {"cannot open " + databasePath};
-    }
-    QStringList tables;
-    sqlite3_stmt* statement = nullptr;
-    sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", -1, &statement, nullptr);
-    while (sqlite3_step(statement) == SQLITE_ROW)
-        tables << QString::fromUtf8(reinterpret_cast<const char*>(sqlite3_column_text(statement, 0)));
-    sqlite3_finalize(statement);
-    for (const QString& table : tables) {
+    for (const QString& table : rowsOf(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")) {
         QStringList rows;
-        sqlite3_prepare_v2(db, ("SELECT * FROM \"" + table + "\"").toUtf8().constData(), -1, &statement, nullptr);
-        while (sqlite3_step(statement) == SQLITE_ROW) {
-            QStringList values;
-            for (int column = 0; column < sqlite3_column_count(statement); ++column) {
-                const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, column));
-                values << (text ? QString::fromUtf8(text) : QStringLiteral("NULL"));
-            }
-            rows << table + ": " + values.join(" | ");
-        }
-        sqlite3_finalize(statement);
+        for (const QString& row : rowsOf(db, "SELECT * FROM \"" + table + "\"")) rows << table + ": " + row;
         rows.sort();
         lines << rows;
     }
