@@ -1,6 +1,7 @@
 #include "BuiltinGeneralist.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -26,11 +27,35 @@ constexpr double kRegionSigmaVoxels = 1.0;         // smoothing of the image the
 constexpr double kStepCost = 2.0;                  // per step of the finest spacing
 constexpr double kEdgeCost = 32.0;                 // per noise level of intensity step
 constexpr double kRegionCost = 8.0;                // per noise level away from the front's own tissue
+constexpr double kRegionCostResampled = 0.0;       // the same on a resampled grid (see segmentUpsampled)
 constexpr std::uint32_t kMaxStepCost = 1023;       // quantised costs are 1..1023 (Dial's buckets)
+// Grids coarser than this (finest spacing, mm) are segmented resampled finer, to about
+// kWorkingSpacingMm, at most kMaxUpsampling times finer per axis and at most kMaxUpsampledVoxels
+// in all (the work of a 160^3 region; a larger region is resampled less) (see segmentUpsampled).
+// Chosen on the demo's 6 mm phantoms with the specialist's own predictions as prompts: mean Dice
+// against the truth 0.67 on the grid itself, 0.76 resampled 2x, 0.79 3x, 0.80 3x without the
+// region term (the prompts: 0.81); specialist-generalist agreement >= 0.8 (the auto-accept
+// policy) for 22, 39, 43 and 45 of 45.
+constexpr double kCoarsestNativeSpacingMm = 3.0;
+constexpr double kWorkingSpacingMm = 2.0;
+constexpr int kMaxUpsampling = 3;
+constexpr std::size_t kMaxUpsampledVoxels = 4'096'000;
 
 const char* const kWhat = "builtin-growcut: ";
 
 enum : std::uint8_t { kUnseeded = 0, kForeground = 1, kBackground = 2 };
+
+// For each face of the region (low i, high i, low j, ...): true when it lies inside the scan.
+using FacesInside = std::array<bool, 6>;
+
+// How many times finer the segmentation of a region of this grid runs (1: on the grid itself).
+int upsamplingFactor(const ImageGeometry& region) {
+    const double finest = std::min({region.spacing[0], region.spacing[1], region.spacing[2]});
+    if (finest <= kCoarsestNativeSpacingMm) return 1;
+    int factor = std::min(kMaxUpsampling, int(std::ceil(finest / kWorkingSpacingMm - 1e-9)));
+    while (factor > 1 && region.voxelCount() * std::size_t(factor * factor * factor) > kMaxUpsampledVoxels) --factor;
+    return factor;
+}
 
 // The mask with unit spacing, so that the morphology counts in voxels of the grid.
 Mask inVoxelUnits(const Mask& mask) {
@@ -186,40 +211,20 @@ Mask foregroundCore(const Mask& coarse) {
     return countSet(core) != 0 ? core : coarse;
 }
 
-}  // namespace
-
-GeneralistIdentity BuiltinGeneralist::identity() const { return {kName, kVersion, "builtin"}; }
-
-Mask BuiltinGeneralist::segment(const FloatVolume& image, const PromptSet& prompt) {
-    // --- The prompt's checks.
-    if (prompt.absent) throw Error(std::string(kWhat) + "called with an absent prompt (there is nothing to segment)");
+// The segmentation proper on the region's own grid (the prompt is checked).
+Mask growFromSeeds(const FloatVolume& image, const PromptSet& prompt, const FacesInside& facesInside,
+                   double regionCost) {
     const VoxelRegion& region = prompt.region;
-    const auto& imageSize = image.size();
-    if (region.empty()) throw Error(std::string(kWhat) + "the prompt's region is empty");
-    for (std::size_t a = 0; a < 3; ++a)
-        if (region.first[a] < 0 || region.end[a] > long(imageSize[a]))
-            throw Error(std::string(kWhat) + "the prompt's region lies outside the image (" +
-                        image.geometry().summary() + ")");
     const auto size = region.size();
     const ImageGeometry grid = image.geometry().region(region.first, size);
     const std::size_t count = grid.voxelCount();
-    auto checkMask = [&](const Mask& mask, const char* what) {
-        if (mask.voxelCount() != 0 && mask.size() != size)
-            throw Error(std::string(kWhat) + "the prompt's " + what + " mask is not on the region's grid (" +
-                        mask.geometry().summary() + " vs " + grid.summary() + ")");
-    };
-    checkMask(prompt.coarse, "coarse");
-    checkMask(prompt.others, "others");
-    auto local = [&](const Index3& p, const char* what) {
-        if (!region.contains(p))
-            throw Error(std::string(kWhat) + "a " + what + " point (" + std::to_string(p[0]) + ", " +
-                        std::to_string(p[1]) + ", " + std::to_string(p[2]) + ") lies outside the prompt's region");
+    auto local = [&](const Index3& p) {
         return grid.linearIndex(std::size_t(p[0] - region.first[0]), std::size_t(p[1] - region.first[1]),
                                 std::size_t(p[2] - region.first[2]));
     };
     std::vector<std::size_t> positives, negatives;
-    for (const Index3& p : prompt.positivePoints) positives.push_back(local(p, "positive"));
-    for (const Index3& p : prompt.negativePoints) negatives.push_back(local(p, "negative"));
+    for (const Index3& p : prompt.positivePoints) positives.push_back(local(p));
+    for (const Index3& p : prompt.negativePoints) negatives.push_back(local(p));
 
     // --- The crop, its noise level, and two light smoothings of it (CT noise is ~15 HU against
     // 10-20 HU between some organs): one for the edges, one for the region term.
@@ -274,8 +279,8 @@ Mask BuiltinGeneralist::segment(const FloatVolume& image, const PromptSet& promp
                         const std::size_t at[3] = {i, j, k};
                         bool face = false;
                         for (std::size_t a = 0; a < 3; ++a) {
-                            const bool low = at[a] == 0 && (pass == 1 || region.first[a] > 0);
-                            const bool high = at[a] + 1 == size[a] && (pass == 1 || region.end[a] < long(imageSize[a]));
+                            const bool low = at[a] == 0 && (pass == 1 || facesInside[2 * a]);
+                            const bool high = at[a] + 1 == size[a] && (pass == 1 || facesInside[2 * a + 1]);
                             face = face || low || high;
                         }
                         if (face) {
@@ -309,7 +314,7 @@ Mask BuiltinGeneralist::segment(const FloatVolume& image, const PromptSet& promp
     // the cheapest 6-connected path (multi-source Dijkstra with Dial's bucket queue). A step costs
     //   kStepCost x (its length / the finest spacing)
     //   + kEdgeCost x |edge-image step| / noise            (fronts stop at edges)
-    //   + kRegionCost x |tissue(q) - front's tissue| / noise (fronts keep to their own tissue),
+    //   + regionCost x |tissue(q) - front's tissue| / noise (fronts keep to their own tissue),
     // rounded to an integer in [1, kMaxStepCost]. The foreground front's tissue is the median of
     // its seeds; a background front carries its seed's (fat, another organ, ...).
     std::vector<float> reference(count);
@@ -325,7 +330,7 @@ Mask BuiltinGeneralist::segment(const FloatVolume& image, const PromptSet& promp
     const std::size_t stride[3] = {1, size[0], size[0] * size[1]};
     float stepCost[3];
     for (int a = 0; a < 3; ++a) stepCost[a] = float(kStepCost * spacing[a] / finest);
-    const float edgeScale = float(kEdgeCost / noise), regionScale = float(kRegionCost / noise);
+    const float edgeScale = float(kEdgeCost / noise), regionScale = float(regionCost / noise);
     constexpr std::uint32_t kUnreached = std::numeric_limits<std::uint32_t>::max();
     std::vector<std::uint32_t> distance(count, kUnreached);
     std::vector<std::uint8_t> label(count, kUnseeded);
@@ -374,6 +379,142 @@ Mask BuiltinGeneralist::segment(const FloatVolume& image, const PromptSet& promp
     Mask result(grid, 0);
     for (std::size_t n = 0; n < count; ++n) result.data()[n] = label[n] == kForeground ? 1 : 0;
     return largestComponent(result);
+}
+
+// The image at continuous index (x, y, z), trilinear, clamped to the image's edges.
+float sampleTrilinear(const FloatVolume& image, double x, double y, double z) {
+    const auto& size = image.size();
+    const double at[3] = {x, y, z};
+    std::size_t low[3], high[3];
+    double weight[3];
+    for (int a = 0; a < 3; ++a) {
+        const double c = std::clamp(at[a], 0.0, double(size[std::size_t(a)] - 1));
+        low[a] = std::size_t(c);
+        high[a] = std::min(low[a] + 1, size[std::size_t(a)] - 1);
+        weight[a] = c - double(low[a]);
+    }
+    auto along_i = [&](std::size_t j, std::size_t k) {
+        return (1.0 - weight[0]) * image.at(low[0], j, k) + weight[0] * image.at(high[0], j, k);
+    };
+    const double front = (1.0 - weight[1]) * along_i(low[1], low[2]) + weight[1] * along_i(high[1], low[2]);
+    const double back = (1.0 - weight[1]) * along_i(low[1], high[2]) + weight[1] * along_i(high[1], high[2]);
+    return float((1.0 - weight[2]) * front + weight[2] * back);
+}
+
+// Each voxel of `mask` as a factor^3 block of the finer grid `fine`.
+Mask replicated(const Mask& mask, const ImageGeometry& fine, int factor) {
+    if (mask.voxelCount() == 0) return mask;
+    Mask out(fine, 0);
+    const auto& size = fine.size;
+    const std::size_t f = std::size_t(factor);
+    for (std::size_t k = 0; k < size[2]; ++k)
+        for (std::size_t j = 0; j < size[1]; ++j)
+            for (std::size_t i = 0; i < size[0]; ++i) out.at(i, j, k) = mask.at(i / f, j / f, k / f);
+    return out;
+}
+
+// At coarse spacings the segmentation runs on the region resampled `factor` times finer (image
+// trilinear, masks as blocks, points at their block's centre) and each voxel then takes the label
+// that covers most of its block: a boundary voxel is then decided by where in it the edge lies,
+// which its partial-volume intensity tells, not by that intensity alone. The region term is off
+// there: on the interpolated image it pulled every boundary about one fine voxel inwards (measured
+// at 6 mm with the truth itself as the prompt: volume 0.81-0.95 of the truth's, Dice 0.94; without
+// it 0.95-1.06 and 0.97), and a generalist that shrinks what the specialist gives it shrinks
+// the pseudo-labels a little more every round (the demo's pancreas: 0.63, 0.59, 0.57 of its volume).
+// At 1/8 strength it still shrank a full-size gall bladder to 0.79 of its volume. The price: a
+// prompt that is a shapeless blob (an untrained specialist's) comes back as a blob, which the
+// auto-accept policy's volume check then holds back (the old version happened to cut such a blob
+// down to some tissue of plausible size, right or wrong).
+Mask segmentUpsampled(const FloatVolume& image, const PromptSet& prompt, const FacesInside& facesInside, int factor) {
+    const VoxelRegion& region = prompt.region;
+    const auto size = region.size();
+    const ImageGeometry grid = image.geometry().region(region.first, size);
+    const double f = double(factor);
+    // Fine voxel n's centre lies at coarse index (n + 0.5) / f - 0.5 of the region.
+    const double offset = (1.0 / f - 1.0) / 2.0;
+    ImageGeometry fine = grid;
+    fine.origin = grid.indexToWorld({offset, offset, offset});
+    for (std::size_t a = 0; a < 3; ++a) {
+        fine.size[a] = size[a] * std::size_t(factor);
+        fine.spacing[a] = grid.spacing[a] / f;
+    }
+    FloatVolume fineImage(fine, 0.0f);
+    for (std::size_t k = 0; k < fine.size[2]; ++k)
+        for (std::size_t j = 0; j < fine.size[1]; ++j)
+            for (std::size_t i = 0; i < fine.size[0]; ++i)
+                fineImage.at(i, j, k) = sampleTrilinear(image, double(region.first[0]) + double(i) / f + offset,
+                                                        double(region.first[1]) + double(j) / f + offset,
+                                                        double(region.first[2]) + double(k) / f + offset);
+    PromptSet finePrompt;
+    finePrompt.organ = prompt.organ;
+    finePrompt.region = {{0, 0, 0}, {long(fine.size[0]), long(fine.size[1]), long(fine.size[2])}};
+    finePrompt.coarse = replicated(prompt.coarse, fine, factor);
+    finePrompt.others = replicated(prompt.others, fine, factor);
+    auto finer = [&](const Index3& p) {
+        Index3 q;
+        for (std::size_t a = 0; a < 3; ++a) q[a] = (p[a] - region.first[a]) * factor + factor / 2;
+        return q;
+    };
+    for (const Index3& p : prompt.positivePoints) finePrompt.positivePoints.push_back(finer(p));
+    for (const Index3& p : prompt.negativePoints) finePrompt.negativePoints.push_back(finer(p));
+    const Mask fineMask = growFromSeeds(fineImage, finePrompt, facesInside, kRegionCostResampled);
+
+    Mask result(grid, 0);
+    const std::size_t blockVoxels = std::size_t(factor * factor * factor);
+    const std::size_t step = std::size_t(factor);
+    for (std::size_t k = 0; k < size[2]; ++k)
+        for (std::size_t j = 0; j < size[1]; ++j)
+            for (std::size_t i = 0; i < size[0]; ++i) {
+                std::size_t inside = 0;
+                for (std::size_t dk = 0; dk < step; ++dk)
+                    for (std::size_t dj = 0; dj < step; ++dj)
+                        for (std::size_t di = 0; di < step; ++di)
+                            inside += fineMask.at(i * step + di, j * step + dj, k * step + dk);
+                result.at(i, j, k) = 2 * inside >= blockVoxels ? 1 : 0;
+            }
+    return largestComponent(result);
+}
+
+}  // namespace
+
+GeneralistIdentity BuiltinGeneralist::identity() const { return {kName, kVersion, "builtin"}; }
+
+Mask BuiltinGeneralist::segment(const FloatVolume& image, const PromptSet& prompt) {
+    // --- The prompt's checks.
+    if (prompt.absent) throw Error(std::string(kWhat) + "called with an absent prompt (there is nothing to segment)");
+    const VoxelRegion& region = prompt.region;
+    const auto& imageSize = image.size();
+    if (region.empty()) throw Error(std::string(kWhat) + "the prompt's region is empty");
+    for (std::size_t a = 0; a < 3; ++a)
+        if (region.first[a] < 0 || region.end[a] > long(imageSize[a]))
+            throw Error(std::string(kWhat) + "the prompt's region lies outside the image (" +
+                        image.geometry().summary() + ")");
+    const auto size = region.size();
+    const ImageGeometry grid = image.geometry().region(region.first, size);
+    auto checkMask = [&](const Mask& mask, const char* what) {
+        if (mask.voxelCount() != 0 && mask.size() != size)
+            throw Error(std::string(kWhat) + "the prompt's " + what + " mask is not on the region's grid (" +
+                        mask.geometry().summary() + " vs " + grid.summary() + ")");
+    };
+    checkMask(prompt.coarse, "coarse");
+    checkMask(prompt.others, "others");
+    auto checkPoints = [&](const std::vector<Index3>& points, const char* what) {
+        for (const Index3& p : points)
+            if (!region.contains(p))
+                throw Error(std::string(kWhat) + "a " + what + " point (" + std::to_string(p[0]) + ", " +
+                            std::to_string(p[1]) + ", " + std::to_string(p[2]) + ") lies outside the prompt's region");
+    };
+    checkPoints(prompt.positivePoints, "positive");
+    checkPoints(prompt.negativePoints, "negative");
+
+    FacesInside facesInside{};
+    for (std::size_t a = 0; a < 3; ++a) {
+        facesInside[2 * a] = region.first[a] > 0;
+        facesInside[2 * a + 1] = region.end[a] < long(imageSize[a]);
+    }
+    const int factor = upsamplingFactor(grid);
+    return factor == 1 ? growFromSeeds(image, prompt, facesInside, kRegionCost)
+                       : segmentUpsampled(image, prompt, facesInside, factor);
 }
 
 }  // namespace ipnp
