@@ -96,7 +96,18 @@ struct RoundOptions {
         else
             command.add_option("--auto-accept-dice", autoAcceptDice,
                                "accept unattended the candidates whose specialist-generalist Dice reaches this and "
-                               "whose volume lies within the labeled range widened by 50%");
+                               "whose volume lies within the labeled range widened by --volume-widening");
+        command.add_option("--volume-widening", rangeWidening,
+                           "the auto-accept policy's volume check: the organ's range of labeled volumes widened by "
+                           "this fraction at both ends")
+            ->check([](const std::string& text) {
+                try {
+                    if (std::stod(text) >= 0) return std::string();
+                } catch (const std::exception&) {
+                }
+                return "must be a number, 0 or more, not " + text;
+            })
+            ->capture_default_str();
         command.add_option("--prompt-margin", marginMm, "mm added around the specialist's box")->capture_default_str();
         command.add_flag("--mirror", mirror, "mirror test-time augmentation in the specialist's predictions");
         command.add_flag("--warm-start,!--from-scratch", warmStart,

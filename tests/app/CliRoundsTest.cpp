@@ -164,9 +164,11 @@ private Q_SLOTS:
     void loopEvaluationAndReference() {
         const QString project = newProject("loop");
         QVERIFY(!project.isEmpty());
-        // Dice >= 0 accepts every candidate whose volume is plausible.
-        const ProcessResult loop = runIpnp(QStringList{"loop", "--rounds", "2", "--auto-accept-dice", "0", "--warm-start",
-                                                       "-p", project} + kTiny);
+        // Dice >= 0 and a volume range widened 100-fold accept every candidate (this tiny network's
+        // masks are far from any labeled volume; what is tested here is the loop, not the policy).
+        const ProcessResult loop = runIpnp(QStringList{"loop", "--rounds", "2", "--auto-accept-dice", "0",
+                                                       "--volume-widening", "100", "--warm-start", "-p", project} +
+                                           kTiny);
         QVERIFY2(loop.exitCode == 0, qPrintable(loop.err));
         QVERIFY2(loop.err.contains("closing training"), qPrintable(loop.err));
         // Warm start: round 1 trains from random weights, every later training (round 2 and the
@@ -183,6 +185,11 @@ private Q_SLOTS:
             QVERIFY2(fields[1].startsWith("checkpoints/") && fields[1] == fields[2], qPrintable(starts[n]));
         }
         QCOMPARE(loop.err.count("starting from the weights of"), 2);
+        // The policy's volume widening is recorded with the rounds that used it.
+        const QStringList widening =
+            queryRows(database(project), "SELECT json_extract(settings, '$.policy.range_widening') FROM rounds WHERE number <= 2");
+        QCOMPARE(widening.size(), 2);
+        for (const QString& value : widening) QCOMPARE(value.toDouble(), 100.0);
         // Without training options the reference takes the rounds' budget (12 iterations here).
         const ProcessResult reference = runIpnp({"train", "--reference", "--threads", "1", "-p", project});
         QVERIFY2(reference.exitCode == 0, qPrintable(reference.err));
@@ -243,6 +250,10 @@ private Q_SLOTS:
         const ProcessResult noRounds = runIpnp({"eval", "-p", project});
         QCOMPARE(noRounds.exitCode, 1);
         QVERIFY2(noRounds.err.contains("no trained round"), qPrintable(noRounds.err));
+        const ProcessResult negative = runIpnp({"loop", "--volume-widening", "-1", "-p", project});
+        QVERIFY(negative.exitCode != 0);
+        QVERIFY2(negative.err.contains("--volume-widening") && negative.err.contains("must be a number, 0 or more"),
+                 qPrintable(negative.err));
         QCOMPARE(logicalDump(database(project)), dump);
     }
 };
