@@ -6,10 +6,9 @@
 // neighbour, its largest component. Its boundary is off by up to 2 voxels everywhere. At 6 mm
 // (the demo's phantoms, where the generalist segments the region resampled 3x finer) the blocks
 // are 2 x 2 x 2 (12 mm, as many mm as x4 at 3 mm): x4 would be 24 mm blocks, coarser than the
-// gall bladder. The prompt
-// is built from it as PromptBuilder would: the tight box, the box plus 3 voxels (clipped to the
-// scan) as the region, a positive point at the deepest voxel, the other organs' coarse masks as
-// `others`.
+// gall bladder. The prompt is built from it as PromptBuilder would: the tight box, the box plus 3
+// voxels (clipped to the scan) as the region, a positive point at the deepest voxel, the other
+// organs' coarse masks as `others`.
 #include <QtTest>
 
 #include <algorithm>
@@ -277,7 +276,8 @@ private Q_SLOTS:
         // The truth itself as the prompt (blocks of 1): what comes back must be about as large as
         // what went in, organ by organ. A generalist that shrinks (or grows) what the specialist
         // gives it shrinks the pseudo-labels further every round.
-        // Full-size anatomy, and the demo's 32^3 scans (the anatomy fitted into 192 mm: smaller organs).
+        // Full-size anatomy, and the demo's 32^3 scans (the anatomy scaled down to fit 192 mm:
+        // smaller organs, in fewer voxels).
         PhantomOptions full, demo;
         full.size = {64, 48, 32};
         full.spacing = demo.spacing = {6.0, 6.0, 6.0};
