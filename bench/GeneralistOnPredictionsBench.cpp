@@ -31,12 +31,6 @@ using namespace ipnp;
 
 namespace {
 
-std::size_t countSet(const Mask& mask) {
-    std::size_t n = 0;
-    for (std::uint8_t v : mask.voxels()) n += v != 0;
-    return n;
-}
-
 struct OrganFigures {
     int candidates = 0, passing = 0;
     double generalistDice = 0, specialistDice = 0, agreement = 0, generalistVolume = 0, specialistVolume = 0;
@@ -59,7 +53,9 @@ int main(int argc, char** argv) {
         int absent = 0;
         double seconds = 0, kept = 0, keptWrong = 0;
         for (const ScanRecord& scan : store->scans()) {
-            if (scan.split != "train" || store->truthLabels(scan.id).empty()) continue;
+            const std::vector<LabelFileRecord> hiddenLabels = scan.split == "train" ? store->truthLabels(scan.id)
+                                                                                   : std::vector<LabelFileRecord>{};
+            if (hiddenLabels.empty()) continue;
             const std::string predictionFile = predictions + "/" + scan.name + ".nii.gz";
             if (!std::filesystem::exists(predictionFile))
                 throw Error(predictionFile, "no prediction for training scan " + scan.name +
@@ -68,7 +64,7 @@ int main(int argc, char** argv) {
             const LabelMap truth = composeTruthLabelMap(*store, scan);
             const FloatVolume image = rounds.readImage(scan.id);
             const LabelMap locked = rounds.lockedLabels(scan.id);
-            for (const LabelFileRecord& hidden : store->truthLabels(scan.id)) {
+            for (const LabelFileRecord& hidden : hiddenLabels) {
                 const int organ = hidden.organIndex;
                 const std::string probabilityFile =
                     predictions + "/" + scan.name + "_" + std::to_string(organ) + "_probability.nii.gz";
@@ -92,9 +88,9 @@ int main(int argc, char** argv) {
                 pasteRegion(pasted, g, prompt.region, 1);
                 const Mask gFull = organMask(pasted, 1), sFull = organMask(prompted, organ), t = organMask(truth, organ);
                 const Mask s = cropToRegion(sFull, prompt.region);
-                const CandidateScores scores = scoreCandidate(g, s, cropToRegion(probability, prompt.region),
-                                                              rounds.labeledVolumes(organ));
-                const bool passes = passesAutoAccept(scores, false, AutoAcceptPolicy{}, rounds.labeledVolumes(organ));
+                const std::optional<VolumeRange> range = rounds.labeledVolumes(organ);
+                const CandidateScores scores = scoreCandidate(g, s, cropToRegion(probability, prompt.region), range);
+                const bool passes = passesAutoAccept(scores, false, AutoAcceptPolicy{}, range);
                 const double truthVoxels = double(countSet(t));
                 OrganFigures& f = figures[organ];
                 ++f.candidates;

@@ -177,10 +177,6 @@ void forEachInBox(const VoxelRegion& box, const ImageGeometry& whole, Visit visi
                                            std::size_t(box.first[2]) + k));
 }
 
-std::size_t countSet(const Mask& mask) {
-    return std::size_t(std::count_if(mask.voxels().begin(), mask.voxels().end(), [](std::uint8_t v) { return v; }));
-}
-
 // The foreground core of the coarse mask (on unit spacing): the voxels deeper than the radius. The
 // core must stay one piece and reach every part of the mask: where the erosion cuts off or removes
 // a thin part (a neck, the aorta at 3 mm), that part would have no seed and the background would
@@ -248,7 +244,9 @@ Mask growFromSeeds(const FloatVolume& image, const PromptSet& prompt, const Face
     std::vector<float> edges = raw;
     gaussianSmooth(edges, size, edgeSigma);
     std::vector<float> tissue = std::move(raw);
-    gaussianSmooth(tissue, size, regionSigma);
+    // Only the region term reads the smoothed tissue; with it off (resampled grids) the smoothing
+    // would be a wasted pass over every voxel.
+    if (regionCost > 0) gaussianSmooth(tissue, size, regionSigma);
 
     // --- Seeds. Later rules win: other organs' cores over our core, points over everything.
     std::vector<std::uint8_t> seed(count, kUnseeded);

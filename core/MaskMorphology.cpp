@@ -311,4 +311,8 @@ Mask coarsenByBlocks(const Mask& mask, std::size_t block) {
     return result;
 }
 
+std::size_t countSet(const Mask& mask) {
+    return std::size_t(std::count_if(mask.voxels().begin(), mask.voxels().end(), [](std::uint8_t v) { return v != 0; }));
+}
+
 }  // namespace ipnp

@@ -37,4 +37,7 @@ Mask coarsenByBlocks(const Mask& mask, std::size_t block);
 // 0/1 mask of one organ of a label map, on the same grid.
 Mask organMask(const LabelMap& labels, int organ);
 
+// How many voxels of the mask are set (non-zero).
+std::size_t countSet(const Mask& mask);
+
 }  // namespace ipnp

@@ -28,7 +28,8 @@ ImageGeometry grid(std::size_t nx, std::size_t ny, std::size_t nz, Vec3 spacing 
     return g;
 }
 
-std::size_t countSet(const Mask& mask) {
+// The test's own count (independent of MaskMorphology's countSet).
+std::size_t setVoxelCount(const Mask& mask) {
     std::size_t n = 0;
     for (std::uint8_t v : mask.voxels()) n += v != 0;
     return n;
@@ -193,7 +194,7 @@ private Q_SLOTS:
     void noSiteMeansInfinity() {
         const FloatVolume d = distanceToSites(Mask(grid(3, 2, 2), 0));
         for (float v : d.voxels()) QVERIFY(std::isinf(v) && v > 0);
-        QVERIFY(countSet(dilateBy(Mask(grid(3, 2, 2), 0), 10.0)) == 0);
+        QVERIFY(setVoxelCount(dilateBy(Mask(grid(3, 2, 2), 0), 10.0)) == 0);
     }
 
     void distanceInsideCountsBeyondTheEdgeAsOutside() {
@@ -224,7 +225,7 @@ private Q_SLOTS:
         mask.at(0, 0, 0) = mask.at(1, 1, 1) = mask.at(2, 2, 2) = 1;
         mask.at(5, 0, 0) = mask.at(5, 1, 0) = 1;
         Mask largest = largestComponent(mask);
-        QCOMPARE(countSet(largest), std::size_t(3));
+        QCOMPARE(setVoxelCount(largest), std::size_t(3));
         QCOMPARE(int(largest.at(1, 1, 1)), 1);
         QCOMPARE(int(largest.at(5, 0, 0)), 0);
         // A tie, 3 and 3: the component whose first voxel comes first in memory order wins.
@@ -233,15 +234,15 @@ private Q_SLOTS:
         tie.at(4, 0, 0) = tie.at(5, 0, 0) = tie.at(5, 1, 0) = 1;
         tie.at(0, 1, 0) = tie.at(1, 2, 1) = tie.at(2, 3, 2) = 1;
         largest = largestComponent(tie);
-        QCOMPARE(countSet(largest), std::size_t(3));
+        QCOMPARE(setVoxelCount(largest), std::size_t(3));
         QCOMPARE(int(largest.at(4, 0, 0)), 1);
         QCOMPARE(int(largest.at(0, 1, 0)), 0);
         tie.at(3, 3, 2) = 1;  // Y grows to 4 and wins
         largest = largestComponent(tie);
-        QCOMPARE(countSet(largest), std::size_t(4));
+        QCOMPARE(setVoxelCount(largest), std::size_t(4));
         QCOMPARE(int(largest.at(0, 1, 0)), 1);
         QCOMPARE(int(largest.at(4, 0, 0)), 0);
-        QCOMPARE(countSet(largestComponent(Mask(grid(2, 2, 2), 0))), std::size_t(0));
+        QCOMPARE(setVoxelCount(largestComponent(Mask(grid(2, 2, 2), 0))), std::size_t(0));
     }
 
     void largestComponentOfALongSnakeNeedsNoRecursion() {
@@ -253,9 +254,9 @@ private Q_SLOTS:
             for (std::size_t i = 0; i < 400; ++i) mask.at(i, j, 0) = 1;
         for (std::size_t j = 1; j < 400; j += 2) mask.at(j % 4 == 1 ? 399 : 0, j, 0) = 1;
         mask.at(7, 7, 2) = 1;  // touches nothing: slice 1 is empty
-        QCOMPARE(countSet(mask), std::size_t(80201));
+        QCOMPARE(setVoxelCount(mask), std::size_t(80201));
         const Mask largest = largestComponent(mask);
-        QCOMPARE(countSet(largest), countSet(mask) - 1);
+        QCOMPARE(setVoxelCount(largest), setVoxelCount(mask) - 1);
     }
 
     void largestComponentMatchesAPlainFloodFill() {
@@ -310,15 +311,15 @@ private Q_SLOTS:
                 for (std::size_t i = 1; i <= 3; ++i) mask.at(i, j, k) = 1;
         // 27 voxels, only the centre has all 6 face neighbours inside: 26 surface voxels.
         Mask surface = surfaceOf(mask);
-        QCOMPARE(countSet(surface), std::size_t(26));
+        QCOMPARE(setVoxelCount(surface), std::size_t(26));
         QCOMPARE(int(surface.at(2, 2, 2)), 0);
         QCOMPARE(int(surface.at(1, 1, 1)), 1);
         // Beyond the edge counts as outside: a full 3 x 3 x 3 grid has the same 26.
         surface = surfaceOf(Mask(grid(3, 3, 3), 1));
-        QCOMPARE(countSet(surface), std::size_t(26));
+        QCOMPARE(setVoxelCount(surface), std::size_t(26));
         QCOMPARE(int(surface.at(1, 1, 1)), 0);
         // A 5 x 5 x 1 slab: every voxel touches k = -1 or k = 1 outside: all 25 are surface.
-        QCOMPARE(countSet(surfaceOf(Mask(grid(5, 5, 1), 1))), std::size_t(25));
+        QCOMPARE(setVoxelCount(surfaceOf(Mask(grid(5, 5, 1), 1))), std::size_t(25));
     }
 
     void dilateAndErodeByExactDistance() {
@@ -328,17 +329,17 @@ private Q_SLOTS:
         dot.at(3, 3, 3) = 1;
         // r = 2: (0,0,0), (+-1,0,0), (+-2,0,0) [4 <= 4, exactly 2 mm, counts], (0,+-1,0) [4]: 7.
         Mask dilated = dilateBy(dot, 2.0);
-        QCOMPARE(countSet(dilated), std::size_t(7));
+        QCOMPARE(setVoxelCount(dilated), std::size_t(7));
         QCOMPARE(int(dilated.at(5, 3, 3)), 1);
         QCOMPARE(int(dilated.at(3, 4, 3)), 1);
         QCOMPARE(int(dilated.at(4, 4, 3)), 0);  // 1 + 4 = 5 > 4
         // r = 3: c = 0, b = 0: a in -3..3 (7); c = 0, b = +-1: a^2 <= 5, a in -2..2 (2 x 5);
         // c = +-1: 9 <= 9 only with a = b = 0 (2). 7 + 10 + 2 = 19.
         dilated = dilateBy(dot, 3.0);
-        QCOMPARE(countSet(dilated), std::size_t(19));
+        QCOMPARE(setVoxelCount(dilated), std::size_t(19));
         QCOMPARE(int(dilated.at(3, 3, 4)), 1);
         QCOMPARE(int(dilated.at(6, 3, 3)), 1);
-        QCOMPARE(countSet(dilateBy(dot, 0.0)), std::size_t(1));
+        QCOMPARE(setVoxelCount(dilateBy(dot, 0.0)), std::size_t(1));
 
         // A 5 x 5 x 5 cube at [1,5]^3 of the 7^3 grid, eroded by 2 mm: a voxel stays when its
         // nearest outside voxel is farther than 2 mm. That voxel lies along an axis (a box):
@@ -350,11 +351,11 @@ private Q_SLOTS:
             for (std::size_t j = 1; j <= 5; ++j)
                 for (std::size_t i = 1; i <= 5; ++i) cube.at(i, j, k) = 1;
         const Mask eroded = erodeBy(cube, 2.0);
-        QCOMPARE(countSet(eroded), std::size_t(15));
+        QCOMPARE(setVoxelCount(eroded), std::size_t(15));
         QCOMPARE(int(eroded.at(3, 2, 1)), 1);
         QCOMPARE(int(eroded.at(3, 1, 3)), 0);
         QCOMPARE(int(eroded.at(2, 3, 3)), 0);
-        QCOMPARE(countSet(erodeBy(cube, 0.0)), std::size_t(125));
+        QCOMPARE(setVoxelCount(erodeBy(cube, 0.0)), std::size_t(125));
         QVERIFY(!test::errorOf([&] { dilateBy(cube, -1.0); }).isEmpty());
     }
 
@@ -364,6 +365,13 @@ private Q_SLOTS:
         labels.at(2, 0, 0) = 5;
         const Mask m = organMask(labels, 5);
         QCOMPARE(m.voxels(), (std::vector<std::uint8_t>{0, 0, 1}));
+    }
+
+    void countSetCountsNonZeroVoxels() {
+        Mask m(grid(6, 1, 1), 0);
+        m.voxels() = {0, 1, 2, 0, 255, 0};  // 3 set, whatever their value
+        QCOMPARE(countSet(m), std::size_t(3));
+        QCOMPARE(countSet(Mask(grid(2, 2, 2), 0)), std::size_t(0));
     }
 
     void diceOfMasks() {
@@ -421,7 +429,7 @@ private Q_SLOTS:
                     a.at(i, j, k + 1) = 1;
                     b.at(i, j, k + 2) = 1;
                 }
-        QCOMPARE(countSet(surfaceOf(a)), std::size_t(56));
+        QCOMPARE(setVoxelCount(surfaceOf(a)), std::size_t(56));
         QVERIFY(near(hausdorff95(a, b).value(), 3.0));
         // Dice: |A n B| = 3 slices of 16 = 48; 2 x 48 / (64 + 64) = 0.75.
         QVERIFY(near(dice(a, b), 0.75));
@@ -487,8 +495,8 @@ private Q_SLOTS:
             QVERIFY2(result.exitCode == 0, qPrintable(result.err));
             const double expected = result.out.trimmed().toDouble();
             const double ours = hausdorff95(a, b).value();
-            qInfo("seed %d: %zu and %zu voxels, surfaces %zu and %zu, HD95 %.4f mm (numpy %.4f)", int(seed), countSet(a),
-                  countSet(b), countSet(surfaceOf(a)), countSet(surfaceOf(b)), ours, expected);
+            qInfo("seed %d: %zu and %zu voxels, surfaces %zu and %zu, HD95 %.4f mm (numpy %.4f)", int(seed), setVoxelCount(a),
+                  setVoxelCount(b), setVoxelCount(surfaceOf(a)), setVoxelCount(surfaceOf(b)), ours, expected);
             QVERIFY2(near(ours, expected, 1e-4), qPrintable(QString("seed %1: %2 vs numpy %3").arg(seed).arg(ours).arg(expected)));
         }
     }
