@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "Checkpoint.h"
+#include "CpuThreads.h"
 #include "Error.h"
 #include "PartialLabelLoss.h"
 #include "Preprocessing.h"
@@ -127,9 +128,7 @@ void TorchSpecialist::setDevice(const std::string& device) {
 
 void TorchSpecialist::setBf16(bool enabled) { state_->bf16 = enabled; }
 
-void TorchSpecialist::setThreads(int threads) {
-    if (threads > 0) torch::set_num_threads(threads);
-}
+void TorchSpecialist::setThreads(int threads) { useCpuThreads(threads); }
 
 const TrainingPlan& TorchSpecialist::plan() const {
     if (!state_->model) throw Error("the specialist has not been trained or loaded yet");

@@ -20,7 +20,7 @@ public:
 
     // "cpu", or "cuda" when this LibTorch was built with CUDA and a GPU is present; throws otherwise.
     void setDevice(const std::string& device);
-    void setThreads(int threads);  // 0 keeps LibTorch's default
+    void setThreads(int threads);  // 0: one per CPU (see CpuThreads.h)
     void setBf16(bool enabled);    // bf16 autocast for prediction (see SpecialistSettings::bf16)
     static bool cudaAvailable();
 
