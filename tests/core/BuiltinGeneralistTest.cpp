@@ -91,7 +91,30 @@ PromptSet promptFrom(const Mask& coarse, const Mask& others, int organ) {
 struct Score {
     double coarseDice = 0, dice = 0, coarseHd95 = 0, hd95 = 0;
     double volumeRatio = 0;  // the result's voxels / the truth's
+    double recall = 0;       // the share of the truth's voxels that the result covers
+    double shellRatio = 0;   // (the truth + a shell a third of a voxel thick on its exposed faces) / the truth
 };
+
+// The truth's volume grown by a shell `thickness` voxels thick over each of its voxel faces that
+// borders another label or the scan's edge, relative to the truth's volume: 1 + thickness x faces / voxels.
+// Voxel faces overstate a smooth surface (by about 1.5x for a ball), so this errs on the large side.
+double shellRatio(const Mask& truth, double thickness) {
+    const auto& size = truth.size();
+    std::size_t voxels = 0, faces = 0;
+    for (std::size_t k = 0; k < size[2]; ++k)
+        for (std::size_t j = 0; j < size[1]; ++j)
+            for (std::size_t i = 0; i < size[0]; ++i) {
+                if (!truth.at(i, j, k)) continue;
+                ++voxels;
+                const std::size_t at[3] = {i, j, k};
+                for (std::size_t a = 0; a < 3; ++a) {
+                    std::size_t low[3] = {i, j, k}, high[3] = {i, j, k};
+                    faces += at[a] == 0 || !truth.at(low[0] - (a == 0), low[1] - (a == 1), low[2] - (a == 2));
+                    faces += at[a] + 1 == size[a] || !truth.at(high[0] + (a == 0), high[1] + (a == 1), high[2] + (a == 2));
+                }
+            }
+    return 1.0 + thickness * double(faces) / double(voxels);
+}
 
 // Every organ of one phantom case: the coarse mask's and the generalist's Dice and HD95 against
 // the truth, on the whole scan's grid.
@@ -117,8 +140,12 @@ std::vector<std::pair<int, Score>> scoreCase(const PhantomOptions& options, int 
         score.dice = dice(result, truth);
         score.coarseHd95 = hausdorff95(coarseMask, truth).value_or(1e9);
         score.hd95 = hausdorff95(result, truth).value_or(1e9);
-        score.volumeRatio = double(std::count(result.voxels().begin(), result.voxels().end(), 1)) /
-                            double(std::count(truth.voxels().begin(), truth.voxels().end(), 1));
+        const double truthVoxels = double(std::count(truth.voxels().begin(), truth.voxels().end(), 1));
+        score.volumeRatio = double(std::count(result.voxels().begin(), result.voxels().end(), 1)) / truthVoxels;
+        std::size_t covered = 0;
+        for (std::size_t n = 0; n < truth.voxelCount(); ++n) covered += truth.data()[n] && result.data()[n];
+        score.recall = double(covered) / truthVoxels;
+        score.shellRatio = shellRatio(truth, 1.0 / 3.0);
         scores.emplace_back(organ, score);
     }
     return scores;
@@ -172,7 +199,7 @@ private Q_SLOTS:
         const GeneralistIdentity id = BuiltinGeneralist().identity();
         QCOMPARE(QString::fromStdString(id.name), QString("builtin-growcut"));
         QCOMPARE(QString::fromStdString(id.contract), QString("builtin"));
-        QCOMPARE(QString::fromStdString(id.sha256), QString("builtin-growcut-v3"));
+        QCOMPARE(QString::fromStdString(id.sha256), QString("builtin-growcut-v4"));
     }
 
     void improvesOnTheCoarsePromptOrganByOrgan() {
@@ -267,17 +294,24 @@ private Q_SLOTS:
               sumCoarseDice / organs, sumDice / organs, sumCoarseHd / organs, sumHd / organs, diceBetter);
         // On average better in Dice, no worse in HD95 (at 6 mm the coarse prompt's HD95 is one
         // voxel already), and no organ loses more than a point of Dice. (Segmenting on the 6 mm
-        // grid itself, as before the resampling, made it worse: Dice 0.838 -> 0.762, HD95 6 -> 25.6 mm.)
+        // grid itself, as before the resampling, made it worse: Dice 0.838 -> 0.762, HD95 6 -> 25.6 mm;
+        // v3, with the background seeds 2 fine voxels out: 0.860; v4: 0.901.)
         QVERIFY(sumDice / organs > sumCoarseDice / organs + 0.01);
         QVERIFY(sumHd / organs <= sumCoarseHd / organs + 1e-9);
     }
 
     void keepsAnExactPromptAtSixMillimetres() {
-        // The truth itself as the prompt (blocks of 1): what comes back must be about as large as
-        // what went in, organ by organ. A generalist that shrinks (or grows) what the specialist
-        // gives it shrinks the pseudo-labels further every round.
+        // The truth itself as the prompt (blocks of 1). Nothing of it may be lost: a generalist
+        // that shrinks what the specialist gives it shrinks the pseudo-labels further every round
+        // (v3's tissue term did: the demo's pancreas at 0.63, 0.59, 0.57 of its volume). It may
+        // grow by about the shell its free band allows: at 6 mm the segmentation runs 3x finer, with
+        // the background seeds 4 fine voxels out and the foreground 2 in, and the fronts meet near
+        // the middle of that band, one fine voxel (a third of a voxel, 2 mm) outside the truth.
+        // Bound: the truth plus a third of a voxel over each exposed face (hand-derived; faces
+        // overstate a smooth surface, so it is generous); the shell's voxels are ones where the
+        // generalist and an exact specialist disagree, which the selection mask keeps out of training.
         // Full-size anatomy, and the demo's 32^3 scans (the anatomy scaled down to fit 192 mm:
-        // smaller organs, in fewer voxels).
+        // smaller organs, in fewer voxels, so the shell is a larger share of them).
         PhantomOptions full, demo;
         full.size = {64, 48, 32};
         full.spacing = demo.spacing = {6.0, 6.0, 6.0};
@@ -285,11 +319,13 @@ private Q_SLOTS:
         for (const PhantomOptions& coarse : {full, demo})
             for (int caseIndex : {0, 1})
                 for (const auto& [organ, s] : scoreCase(coarse, caseIndex, 1)) {
-                    qInfo("6 mm, %zu voxels across, exact prompt, case %d %-13s Dice %.3f, volume %.2f x the truth's",
-                          coarse.size[0], caseIndex, organName(organ).c_str(), s.dice, s.volumeRatio);
+                    qInfo("6 mm, %zu voxels across, exact prompt, case %d %-13s Dice %.3f, covers %.3f of it, "
+                          "volume %.2f x the truth's (bound %.2f)",
+                          coarse.size[0], caseIndex, organName(organ).c_str(), s.dice, s.recall, s.volumeRatio,
+                          s.shellRatio);
                     const QString what = QString("case %1, %2").arg(caseIndex).arg(QString::fromStdString(organName(organ)));
-                    QVERIFY2(s.volumeRatio > 0.8 && s.volumeRatio < 1.2, qPrintable(what + ": volume off by 20 % or more"));
-                    QVERIFY2(s.dice > 0.9, qPrintable(what + ": Dice 0.9 or less"));
+                    QVERIFY2(s.recall > 0.9, qPrintable(what + ": lost 10 % or more of the truth"));
+                    QVERIFY2(s.volumeRatio < s.shellRatio, qPrintable(what + ": grew by more than a third of a voxel"));
                 }
     }
 
