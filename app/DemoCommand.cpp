@@ -79,9 +79,10 @@ struct DemoOptions {
 };
 
 // The demo's training budget, measured on 2 cores (bench/ipnp_loop_bench.sh prints the figures):
-// on the phantoms the fully labeled reference reaches 0.88-0.89 mean test Dice at 1000 iterations
-// and 0.90 at 2000 (0.84 at 500); the partial-label baseline (4 of 9 organs kept) 0.82 at 1000.
-// Five trainings of 1000 iterations take ~18 minutes; 2000 would not fit the 20-minute budget.
+// on the phantoms the fully labeled reference reaches 0.88 mean test Dice at 1000 iterations and
+// 0.90 at 2000 (0.84 at 500); the partial-label baseline (4 of 9 organs kept) 0.82-0.83 at 1000.
+// The whole demo with five trainings of 1000 iterations takes 11-13 minutes (LibTorch on both
+// cores, models/CpuThreads.cpp; it took 19-21 on one); 2000 would not fit the 20-minute budget.
 void setDemoTrainingDefaults(TrainingOptions& training) {
     training.settings.iterations = 1000;
     training.settings.batchSize = 2;
@@ -91,7 +92,8 @@ void setDemoTrainingDefaults(TrainingOptions& training) {
     training.settings.network.baseWidth = 16;
     training.patch = 32;
     // bf16 convolutions where the CPU computes them natively (measured here: 0.19 vs 0.27 s per
-    // iteration), float32 elsewhere (emulated bf16 would be slower); --no-bf16 turns it off.
+    // iteration on one core, 0.20-0.21 vs 0.22-0.23 on both), float32 elsewhere (emulated bf16
+    // would be slower); --no-bf16 turns it off.
     training.bf16 = __builtin_cpu_supports("avx512bf16");
 }
 
