@@ -1,7 +1,9 @@
 // The specialist's parts against hand-computed values: network shapes and parameter count,
 // window placement, the Gaussian importance map, sliding-window assembly with a network whose
 // output is known, patch padding, refusing a damaged checkpoint, and a warm start that begins
-// exactly from the given weights (or from scratch when they do not fit).
+// exactly from the given weights (or from scratch when they do not fit), and the CPU threads.
+#include <dlfcn.h>
+#include <sched.h>
 #include <torch/torch.h>
 
 #include <QTemporaryDir>
@@ -13,6 +15,7 @@
 #include <fstream>
 
 #include "Checkpoint.h"
+#include "CpuThreads.h"
 #include "Error.h"
 #include "PhantomGenerator.h"
 #include "SlidingWindowPredictor.h"
@@ -203,6 +206,25 @@ private Q_SLOTS:
             QVERIFY2(QString(error.what()).contains("damaged.pt") && QString(error.what()).contains("not a readable"),
                      error.what());
         }
+    }
+
+    void cpuThreadsAreEveryAllowedCoreAndOpenBlasRunsOnTheCaller() {
+        // The count comes from the affinity mask, read here independently of CpuThreads.cpp.
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        QCOMPARE(sched_getaffinity(0, sizeof(set), &set), 0);
+        const int allowed = CPU_COUNT(&set);
+        QCOMPARE(useCpuThreads(0), allowed);
+        QCOMPARE(torch::get_num_threads(), allowed);
+        QCOMPARE(useCpuThreads(1), 1);
+        QCOMPARE(torch::get_num_threads(), 1);
+        // Where LibTorch calls OpenBLAS (Debian's does), OpenBLAS now uses the calling thread alone.
+        using GetThreads = int (*)();
+        if (const auto openBlasThreads = reinterpret_cast<GetThreads>(::dlsym(RTLD_DEFAULT, "openblas_get_num_threads")))
+            QCOMPARE(openBlasThreads(), 1);
+        else
+            qInfo("no OpenBLAS in this process: only LibTorch's threads were checked");
+        useCpuThreads(0);
     }
 
     void warmStartBeginsFromTheGivenWeights() {
