@@ -27,7 +27,7 @@
 // at 6 mm with prompts 1 voxel off: 0.84 -> 0.90 (on the 6 mm grid itself it was 0.76); at 6 mm
 // the truth given as the prompt comes back whole and grown by about a third of a voxel (2 mm) all
 // round (see segmentUpsampled in the .cpp for why that is chosen). A 128^3 region at 2 mm takes
-// about 0.4 s on one core, the same 256 mm region at 6 mm (resampled 3x) 0.3 s
+// about 0.4 s on one core, the same 256 mm region at 6 mm (resampled 3x) 0.3-0.45 s
 // (bench/BuiltinGeneralistBench.cpp).
 //
 // identity(): name "builtin-growcut", contract "builtin". core has no SHA-256 (no OpenSSL), so the

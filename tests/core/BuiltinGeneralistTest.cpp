@@ -96,7 +96,7 @@ struct Score {
 };
 
 // The truth's volume grown by a shell `thickness` voxels thick over each of its voxel faces that
-// borders another label or the scan's edge, relative to the truth's volume: 1 + thickness x faces / voxels.
+// borders a voxel outside it or the scan's edge, relative to the truth's volume: 1 + thickness x faces / voxels.
 // Voxel faces overstate a smooth surface (by about 1.5x for a ball), so this errs on the large side.
 double shellRatio(const Mask& truth, double thickness) {
     const auto& size = truth.size();
@@ -301,9 +301,10 @@ private Q_SLOTS:
     }
 
     void keepsAnExactPromptAtSixMillimetres() {
-        // The truth itself as the prompt (blocks of 1). Nothing of it may be lost: a generalist
-        // that shrinks what the specialist gives it shrinks the pseudo-labels further every round
-        // (v3's tissue term did: the demo's pancreas at 0.63, 0.59, 0.57 of its volume). It may
+        // The truth itself as the prompt (blocks of 1). Less than a tenth of it may be lost (where
+        // organs touch, the other organs' seeds compete for the shared boundary): a generalist that
+        // shrinks what the specialist gives it shrinks the pseudo-labels further every round (the
+        // tissue term tried for v3 did: the demo's pancreas at 0.63, 0.59, 0.57 of its volume). It may
         // grow by about the shell its free band allows: at 6 mm the segmentation runs 3x finer, with
         // the background seeds 4 fine voxels out and the foreground 2 in, and the fronts meet near
         // the middle of that band, one fine voxel (a third of a voxel, 2 mm) outside the truth.
