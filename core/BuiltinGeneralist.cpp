@@ -451,7 +451,9 @@ Mask replicated(const Mask& mask, const ImageGeometry& fine, int factor) {
 // prompt (it comes back whole and 2-30 % larger, up to 70 % for the demo's small gall bladder),
 // agreement became telling (on the round-1 predictions of a demo: 37 of 45 pass; the share of kept
 // voxels with a wrong target 2.7 -> 2.0 %), and the same demo's rounds rose every round:
-// 0.850 / 0.859 / 0.862, recovery 0.54 (pancreas 0.73 -> 0.79, gall bladder 0.74 -> 0.81). The
+// 0.850 / 0.859 / 0.862, recovery 0.54 (pancreas 0.73 -> 0.79, gall bladder 0.74 -> 0.81); on
+// independently made AMOS-layout data (bench/make_independent_amos.py) 0.37 against 0.08 over 8
+// organs (over all 9 v3 came out ahead, 0.09 vs -0.10, through an unlearnt pancreas alone). The
 // price is in the stored pseudo-labels themselves, which are larger than the truth by that shell
 // (mean Dice against the hidden truth 0.79-0.80 instead of 0.83-0.84). A band of 3 agreed too often
 // (44 of 45), 5 too rarely (19 of 45) and lost a 6 mm postcava's Dice.
