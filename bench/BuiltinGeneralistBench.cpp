@@ -54,22 +54,10 @@ void measure(const PhantomOptions& options, long regionEdge, std::size_t block) 
         for (std::size_t n = 0; n < other.voxelCount(); ++n) others.data()[n] |= other.data()[n];
     }
     // The tight box of the coarse mask, then a region of regionEdge^3 centred on it, inside the scan.
-    Index3 low{long(options.size[0]), long(options.size[1]), long(options.size[2])}, high{-1, -1, -1};
-    for (std::size_t k = 0; k < options.size[2]; ++k)
-        for (std::size_t j = 0; j < options.size[1]; ++j)
-            for (std::size_t i = 0; i < options.size[0]; ++i)
-                if (coarse.at(i, j, k)) {
-                    const Index3 p{long(i), long(j), long(k)};
-                    for (int a = 0; a < 3; ++a) {
-                        low[a] = std::min(low[a], p[a]);
-                        high[a] = std::max(high[a], p[a]);
-                    }
-                }
-    if (high[0] < 0) throw Error("the phantom's liver has no coarse mask");
+    prompt.box = boundingBox(coarse);
+    if (prompt.box.empty()) throw Error("the phantom's liver has no coarse mask");
     for (int a = 0; a < 3; ++a) {
-        prompt.box.first[a] = low[a];
-        prompt.box.end[a] = high[a] + 1;
-        const long centre = (low[a] + high[a]) / 2;
+        const long centre = (prompt.box.first[a] + prompt.box.end[a] - 1) / 2;
         prompt.region.first[a] =
             std::clamp(centre - regionEdge / 2, 0L, long(options.size[std::size_t(a)]) - regionEdge);
         prompt.region.end[a] = prompt.region.first[a] + regionEdge;
@@ -84,9 +72,9 @@ void measure(const PhantomOptions& options, long regionEdge, std::size_t block) 
                                      prompt.region.first[2] + long(deepest / (regionEdge * regionEdge))});
     const double setUpSeconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - setUpStart).count();
-    std::printf("set-up: phantom %s, liver box %ldx%ldx%ld voxels, region %ld^3, in %.1f s\n",
-                phantom.image.geometry().summary().c_str(), high[0] - low[0] + 1, high[1] - low[1] + 1,
-                high[2] - low[2] + 1, regionEdge, setUpSeconds);
+    std::printf("set-up: phantom %s, liver box %zux%zux%zu voxels, region %ld^3, in %.1f s\n",
+                phantom.image.geometry().summary().c_str(), prompt.box.size()[0], prompt.box.size()[1],
+                prompt.box.size()[2], regionEdge, setUpSeconds);
 
     BuiltinGeneralist generalist;
     Mask result = generalist.segment(image, prompt);  // warm-up

@@ -133,20 +133,10 @@ double noiseLevel(const std::vector<float>& v, std::size_t nx) {
 }
 
 // The box [first, end) of the set voxels grown by `margin` and clipped to the grid; empty when none.
-VoxelRegion boundingBox(const Mask& mask, long margin) {
+VoxelRegion boxAround(const Mask& mask, long margin) {
     const auto& size = mask.size();
-    VoxelRegion box{{long(size[0]), long(size[1]), long(size[2])}, {0, 0, 0}};
-    for (std::size_t k = 0; k < size[2]; ++k)
-        for (std::size_t j = 0; j < size[1]; ++j)
-            for (std::size_t i = 0; i < size[0]; ++i)
-                if (mask.at(i, j, k)) {
-                    const long at[3] = {long(i), long(j), long(k)};
-                    for (int a = 0; a < 3; ++a) {
-                        box.first[a] = std::min(box.first[a], at[a]);
-                        box.end[a] = std::max(box.end[a], at[a] + 1);
-                    }
-                }
-    if (box.empty()) return VoxelRegion{};
+    VoxelRegion box = boundingBox(mask);
+    if (box.empty()) return box;
     for (std::size_t a = 0; a < 3; ++a) {
         box.first[a] = std::max(0L, box.first[a] - margin);
         box.end[a] = std::min(long(size[a]), box.end[a] + margin);
@@ -264,7 +254,7 @@ Mask growFromSeeds(const FloatVolume& image, const PromptSet& prompt, const Face
     if (prompt.coarse.voxelCount() != 0 && anySet(prompt.coarse)) {
         // Only the coarse mask's box matters (grown by a voxel more than the free band around it),
         // which saves most of the work when the region is large around a small organ.
-        const VoxelRegion box = boundingBox(prompt.coarse, long(std::ceil(tuning.backgroundDistance)) + 1);
+        const VoxelRegion box = boxAround(prompt.coarse, long(std::ceil(tuning.backgroundDistance)) + 1);
         const Mask coarse = inVoxelUnits(cropTo(prompt.coarse, box));
         // On the scan's grid the free band around the coarse mask is no wider than the organ is
         // deep: at a coarse spacing a vessel one or two voxels across would otherwise leak into a

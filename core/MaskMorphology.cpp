@@ -315,4 +315,20 @@ std::size_t countSet(const Mask& mask) {
     return std::size_t(std::count_if(mask.voxels().begin(), mask.voxels().end(), [](std::uint8_t v) { return v != 0; }));
 }
 
+VoxelRegion boundingBox(const Mask& mask) {
+    const auto& size = mask.size();
+    VoxelRegion box{{long(size[0]), long(size[1]), long(size[2])}, {0, 0, 0}};
+    for (std::size_t k = 0; k < size[2]; ++k)
+        for (std::size_t j = 0; j < size[1]; ++j)
+            for (std::size_t i = 0; i < size[0]; ++i)
+                if (mask.at(i, j, k)) {
+                    const long at[3] = {long(i), long(j), long(k)};
+                    for (int a = 0; a < 3; ++a) {
+                        box.first[a] = std::min(box.first[a], at[a]);
+                        box.end[a] = std::max(box.end[a], at[a] + 1);
+                    }
+                }
+    return box.empty() ? VoxelRegion{} : box;
+}
+
 }  // namespace ipnp

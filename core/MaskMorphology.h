@@ -2,6 +2,7 @@
 // Distances, components and shells of binary masks, in millimetres of the mask's own grid
 // (anisotropic spacing respected). Used by the metrics (HD95), the prompts and the built-in
 // generalist.
+#include "PromptSet.h"
 #include "Volume.h"
 
 namespace ipnp {
@@ -39,5 +40,8 @@ Mask organMask(const LabelMap& labels, int organ);
 
 // How many voxels of the mask are set (non-zero).
 std::size_t countSet(const Mask& mask);
+
+// The tight box [first, end) of the set voxels; an empty region when none is set.
+VoxelRegion boundingBox(const Mask& mask);
 
 }  // namespace ipnp

@@ -11,23 +11,6 @@ namespace ipnp {
 
 namespace {
 
-// Tight box of the non-zero voxels; empty region when there are none.
-VoxelRegion boundingBox(const Mask& mask) {
-    const auto& s = mask.size();
-    VoxelRegion box{{long(s[0]), long(s[1]), long(s[2])}, {0, 0, 0}};
-    for (std::size_t k = 0; k < s[2]; ++k)
-        for (std::size_t j = 0; j < s[1]; ++j)
-            for (std::size_t i = 0; i < s[0]; ++i)
-                if (mask.at(i, j, k)) {
-                    const Index3 p{long(i), long(j), long(k)};
-                    for (int a = 0; a < 3; ++a) {
-                        box.first[a] = std::min(box.first[a], p[a]);
-                        box.end[a] = std::max(box.end[a], p[a] + 1);
-                    }
-                }
-    return box;
-}
-
 double squaredDistanceMm(const Index3& a, const Index3& b, const Vec3& spacing) {
     double sum = 0;
     for (int axis = 0; axis < 3; ++axis) {

@@ -374,6 +374,18 @@ private Q_SLOTS:
         QCOMPARE(countSet(Mask(grid(2, 2, 2), 0)), std::size_t(0));
     }
 
+    void boundingBoxIsTheTightBoxOfTheSetVoxels() {
+        // Set voxels at i 1..4, j 1..3, k 2..3, counted by hand.
+        Mask m(grid(6, 5, 4), 0);
+        m.at(1, 3, 2) = 1;
+        m.at(4, 1, 2) = 7;  // any non-zero value counts
+        m.at(2, 2, 3) = 1;
+        const VoxelRegion box = boundingBox(m);  // end exclusive
+        QCOMPARE(box.first, (Index3{1, 1, 2}));
+        QCOMPARE(box.end, (Index3{5, 4, 4}));
+        QVERIFY(boundingBox(Mask(grid(3, 3, 3), 0)).empty());
+    }
+
     void diceOfMasks() {
         Mask a(grid(4, 1, 1), 0), b(grid(4, 1, 1), 0);
         a.at(0, 0, 0) = a.at(1, 0, 0) = a.at(2, 0, 0) = 1;  // |A| = 3
