@@ -14,6 +14,7 @@
 #include "DicomExport.h"
 #include "DicomImport.h"
 #include "Error.h"
+#include "HeapReuse.h"
 #include "OrganSchemaFile.h"
 #include "PartialLabelSimulator.h"
 #include "PhantomDataset.h"
@@ -318,6 +319,11 @@ void addCheck(CLI::App& app, GlobalOptions& global) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // The command line is a batch process: its trainings reuse their freed tensors instead of
+    // having the kernel zero-fill them again every iteration (models/HeapReuse.cpp). The desktop
+    // app keeps glibc's defaults: with this setting its dashboard test's GUI thread paused for more
+    // than a second under a parallel test load, twice in two full test runs (never without it).
+    keepFreedHeapForReuse();
     CLI::App app{"ipnp: the command line of IPnP Studio, for partially labeled medical image segmentation"};
     app.set_version_flag("--version", std::string("ipnp ") + IPNP_VERSION);
     app.require_subcommand(1);

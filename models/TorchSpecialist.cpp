@@ -9,7 +9,6 @@
 
 #include "Checkpoint.h"
 #include "CpuThreads.h"
-#include "HeapReuse.h"
 #include "Error.h"
 #include "PartialLabelLoss.h"
 #include "Preprocessing.h"
@@ -148,7 +147,6 @@ void TorchSpecialist::train(const std::vector<SpecialistTrainingCase>& cases, co
                             const std::string& resumeFrom, const TrainingCallbacks& callbacks) {
     setDevice(settings.device);
     setThreads(settings.threads);
-    keepFreedHeapForReuse();  // the iterations reuse the same blocks (HeapReuse.cpp)
     withMemoryAdvice(state_->device, [&] {
         trainOnDevice(cases, settings, resumeFrom, callbacks);
         return 0;
