@@ -75,6 +75,6 @@ if [ "${ONLY:-phantoms}" = phantoms ]; then
 fi
 if [ "${ONLY:-independent}" = independent ]; then
     printf '\n== IPnP loop on independently generated AMOS-layout data (bench/make_independent_amos.py)\n'
-    /usr/bin/python3 "$BENCH_DIR/make_independent_amos.py" "$WORK/independent_data" --count 12 --size 32 --spacing 6 --seed 11 >/dev/null
+    /usr/bin/python3 "$BENCH_DIR/make_independent_amos.py" "$WORK/independent_data" --count 30 --size 32 --spacing 6 --seed 11 >/dev/null
     run_case independent "$WORK/independent" --data "$WORK/independent_data"
 fi

@@ -161,7 +161,7 @@ private Q_SLOTS:
     void demoWritesItsReport() {
         const QString out = dir.filePath("demo");
         // A tiny budget: this checks the pipeline's wiring; bench/ipnp_loop_bench.sh measures what it achieves.
-        const QStringList tiny{"--count", "4", "--size", "32", "--iterations", "3", "--patch", "16", "--rounds", "1", "--headless"};
+        const QStringList tiny{"--count", "4", "--test-scans", "1", "--size", "32", "--iterations", "3", "--patch", "16", "--rounds", "1", "--headless"};
         ProcessResult result = runIpnp(QStringList{"demo", "--out", out} + tiny);
         QVERIFY2(result.exitCode == 0, qPrintable(result.err));
         QVERIFY(result.out.contains("Report: " + out + "/report.md"));
@@ -183,11 +183,24 @@ private Q_SLOTS:
         QVERIFY(QFile::exists(dir.filePath("mine/keep.txt")));
     }
 
+    void demoRefusesATestSplitThatLeavesTooFewTrainingScans() {
+        // 4 phantoms, 3 of them for testing: 1 training scan is too few; the demo stops before it
+        // makes a project.
+        const QString out = dir.filePath("demo-split");
+        const ProcessResult result = runIpnp({"demo", "--out", out, "--count", "4", "--test-scans", "3", "--size", "32"});
+        QCOMPARE(result.exitCode, 1);
+        QVERIFY2(result.err.contains(out + "/phantoms") && result.err.contains("has 4 cases") &&
+                     result.err.contains("--test-scans"),
+                 qPrintable(result.err));
+        QVERIFY(!QFile::exists(out + "/project/project.ipnp"));
+    }
+
     void demoSetupOnlyLeavesTheRoundsToTheApp() {
         // The desktop demo's first half: the partially labeled project, no round, the demo's budget
         // saved as the project's (the app's rounds and `ipnp round` train with it).
         const QString out = dir.filePath("demo-setup");
-        ProcessResult result = runIpnp({"demo", "--out", out, "--count", "4", "--size", "32", "--iterations", "7", "--setup-only"});
+        ProcessResult result = runIpnp({"demo", "--out", out, "--count", "4", "--test-scans", "1", "--size", "32",
+                                         "--iterations", "7", "--setup-only"});
         QVERIFY2(result.exitCode == 0, qPrintable(result.err));
         QVERIFY(result.out.contains("rounds not run yet"));
         QVERIFY(!QFile::exists(out + "/report.md"));
