@@ -13,11 +13,11 @@ namespace ipnp {
 // with mmap and returns them with munmap, or trims the heap's top once more than a threshold is free,
 // so every iteration the kernel zero-filled the same memory again: 15-17 thousand page faults per
 // iteration, 14 % of a profile's samples in the kernel. Blocks up to 256 MB now come from the heap,
-// and up to 1 GB of free heap stays in the process: 100 iterations took 59 thousand page faults
-// instead of 1.6-1.8 million, and 17.6-22.6 s instead of 21.0-24.1 s (four interleaved pairs on
-// the 2-core CI machine, with the same settings as environment variables). The price is memory:
-// the process keeps its peak working set (the next iteration needs it again anyway).
-// Setting the thresholds by hand also turns off glibc's own adjustment of them.
+// and up to 1 GB of free heap stays in the process: 150 iterations of `ipnp train` took 62 thousand
+// page faults instead of 2.0-2.4 million, and 25.3-29.5 s instead of 29.4-41.3 s (four interleaved
+// pairs on the 2-core CI machine). The price is memory: the process keeps its peak working set
+// (the next iteration needs it again anyway). Setting the thresholds by hand also turns off glibc's
+// own adjustment of them. Only the command line sets it (see app/ipnp_main.cpp for why).
 bool keepFreedHeapForReuse() {
 #if defined(__GLIBC__)
     constexpr int kMmapThreshold = 256 << 20;  // bytes: larger blocks still come from mmap
