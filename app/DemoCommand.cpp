@@ -186,7 +186,10 @@ void runDemo(DemoOptions& options) {
         << " are hidden in truth/ and never trained on (except by the reference).\n"
         << "- IPnP: " << loop.roundsRun << " round(s) with the built-in generalist and the auto-accept policy "
         << "(specialist-generalist Dice >= 0.8, plausible volume), each training " << settings.training.iterations
-        << " iterations.\n\n"
+        << " iterations from training seed " << settings.training.seed
+        << " (`--seed`). On data this small the seed alone can move the baseline by several Dice points "
+           "(measured in bench/README.md), so judge the rounds' gain over several seeds "
+           "(bench/ipnp_loop_bench.sh with SEEDS).\n\n"
         << "## Headline (test split)\n\n" << headline << "\n"
         << "Full evaluation: [report/evaluation.md](report/evaluation.md) (plots: report/test_dice.png, "
            "report/pseudo_label_dice.png).\n\n"

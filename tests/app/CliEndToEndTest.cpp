@@ -161,7 +161,7 @@ private Q_SLOTS:
     void demoWritesItsReport() {
         const QString out = dir.filePath("demo");
         // A tiny budget: this checks the pipeline's wiring; bench/ipnp_loop_bench.sh measures what it achieves.
-        const QStringList tiny{"--count", "4", "--test-scans", "1", "--size", "32", "--iterations", "3", "--patch", "16", "--rounds", "1", "--headless"};
+        const QStringList tiny{"--count", "4", "--test-scans", "1", "--size", "32", "--iterations", "3", "--patch", "16", "--rounds", "1", "--seed", "5", "--headless"};
         ProcessResult result = runIpnp(QStringList{"demo", "--out", out} + tiny);
         QVERIFY2(result.exitCode == 0, qPrintable(result.err));
         QVERIFY(result.out.contains("Report: " + out + "/report.md"));
@@ -171,6 +171,7 @@ private Q_SLOTS:
         QVERIFY(text.contains("Coverage matrix"));
         QVERIFY(text.contains("| baseline |"));
         QVERIFY(text.contains("| reference |"));
+        QVERIFY(text.contains("from training seed 5 (`--seed`)"));
         for (const char* file : {"evaluation.json", "evaluation.md", "test_dice.png", "pseudo_label_dice.png"})
             QVERIFY2(QFile::exists(out + "/report/" + file), file);
         // A rerun replaces its own folder; a foreign folder is never touched.
