@@ -96,7 +96,7 @@ run_seeds() {
     /usr/bin/python3 - "$label" "${figures[@]}" <<'PY'
 import json, statistics, sys
 label, runs = sys.argv[1], [json.load(open(p)) for p in sys.argv[2:]]
-mean = lambda values: statistics.fmean(values)
+mean = statistics.fmean
 ok = lambda c: "OK" if c else "MISSED"
 baseline, reference = mean([r["baseline"] for r in runs]), mean([r["reference"] for r in runs])
 rounds = [mean(values) for values in zip(*[r["rounds"] for r in runs])]

@@ -28,9 +28,10 @@ int cpusAvailable() {
 // - OpenBLAS keeps its own worker threads, which spin (sched_yield) between calls: in a profile of
 //   the training, 42 % of all samples were that spinning, on the core LibTorch did not use.
 // LibTorch's threads on every available core and OpenBLAS on the calling thread took the training
-// from a median 0.19-0.29 s per iteration to 0.15-0.18 (interleaved runs), and the whole demo (then at
-// 1000 iterations per training) from 19-21 minutes to 11-13. OpenBLAS reads OPENBLAS_NUM_THREADS only when it loads; openblas_set_num_threads works
-// at any time, and is looked up so that other BLAS libraries (MKL in pip's LibTorch) need nothing.
+// from a median 0.19-0.29 s per iteration to 0.15-0.18 (interleaved runs), and the whole demo (then
+// at 1000 iterations per training) from 19-21 minutes to 11-13. OpenBLAS reads OPENBLAS_NUM_THREADS
+// only when it loads; openblas_set_num_threads works at any time, and is looked up so that other
+// BLAS libraries (MKL in pip's LibTorch) need nothing.
 int useCpuThreads(int threads) {
     const int count = threads > 0 ? threads : cpusAvailable();
     torch::set_num_threads(count);

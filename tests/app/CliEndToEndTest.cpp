@@ -161,7 +161,8 @@ private Q_SLOTS:
     void demoWritesItsReport() {
         const QString out = dir.filePath("demo");
         // A tiny budget: this checks the pipeline's wiring; bench/ipnp_loop_bench.sh measures what it achieves.
-        const QStringList tiny{"--count", "4", "--test-scans", "1", "--size", "32", "--iterations", "3", "--patch", "16", "--rounds", "1", "--seed", "5", "--headless"};
+        const QStringList tiny{"--count", "4",  "--test-scans", "1", "--size", "32", "--iterations", "3",
+                               "--patch", "16", "--rounds",     "1", "--seed", "5",  "--headless"};
         ProcessResult result = runIpnp(QStringList{"demo", "--out", out} + tiny);
         QVERIFY2(result.exitCode == 0, qPrintable(result.err));
         QVERIFY(result.out.contains("Report: " + out + "/report.md"));

@@ -44,8 +44,8 @@ private Q_SLOTS:
     void guideImages() {
         QStandardPaths::setTestModeEnabled(true);
         QTemporaryDir dir;
-        const auto setup = test::runIpnp({"demo", "--out", dir.filePath("demo"), "--count", "8", "--test-scans", "2", "--iterations", "200",
-                                          "--setup-only"});
+        const auto setup = test::runIpnp({"demo", "--out", dir.filePath("demo"), "--count", "8", "--test-scans", "2",
+                                          "--iterations", "200", "--setup-only"});
         QVERIFY2(setup.exitCode == 0, qPrintable(setup.err));
         MainWindow window(torchRoundFactories());
         window.resize(1500, 950);
