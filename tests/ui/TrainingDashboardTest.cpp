@@ -194,8 +194,11 @@ private Q_SLOTS:
         QTRY_COMPARE(errors.count(), 1);
         QCOMPARE(queryText(project, "SELECT COUNT(*) FROM rounds"), roundsBefore);
 
-        // The GUI thread never stalled while the worker trained (a generous guard, not a benchmark).
-        QVERIFY2(meter.worst < 1000, qPrintable(QString("longest event-loop gap %1 ms").arg(meter.worst)));
+        // The GUI thread never stalled while the worker trained (a generous guard, not a benchmark:
+        // under the full suite's parallel load on 2 cores a turn of the event loop was measured to wait
+        // up to 1.2-1.3 s now and then, with nothing blocking it; a training on the GUI thread would
+        // block it for the whole run).
+        QVERIFY2(meter.worst < 3000, qPrintable(QString("longest event-loop gap %1 ms").arg(meter.worst)));
     }
 };
 
