@@ -15,6 +15,7 @@
 #include "PhantomDataset.h"
 #include "ProjectSettings.h"
 #include "BuiltinGeneralist.h"
+#include "CandidateSelection.h"
 #include "RoundCommands.h"
 #include "TrainingOptions.h"
 #include "ScanImporter.h"
@@ -81,6 +82,7 @@ struct DemoOptions {
     // rounds gain over it comes from their pseudo-labels alone (warm-started rounds train longer in
     // total: measured, most of their gain on the phantoms was that; `--warm-start` to compare).
     bool warmStart = false;
+    AutoAcceptPolicy policy;  // DESIGN.md step 5's defaults: agreement >= 0.8, volume range widened by 50 %
     TrainingOptions training;
 };
 
@@ -163,6 +165,7 @@ void runDemo(DemoOptions& options) {
     RoundSettings settings;
     settings.training = options.training.resolved();
     settings.autoAccept = true;
+    settings.policy = options.policy;
     settings.warmStart = options.warmStart;
     BuiltinGeneralist generalist;
     const LoopResult loop = runLoop(*store, settings, generalist, options.rounds);
@@ -171,7 +174,8 @@ void runDemo(DemoOptions& options) {
     trainReference(*store, settings.training);
 
     clock.step("6/6 evaluating on the test split\n");
-    const EvaluationReport evaluation = evaluate(*store, settings.training.device, settings.training.threads);
+    const EvaluationReport evaluation = evaluate(*store, settings.training.device, settings.training.threads,
+                                                         settings.training.bf16);
     const std::string reportFolder = (root / "report").string();
     const std::string headline = writeEvaluation(*store, evaluation, reportFolder);
 
@@ -185,7 +189,8 @@ void runDemo(DemoOptions& options) {
         << split.trainingScans << " training scans keep " << split.keptLabels << " labels, " << split.hiddenLabels
         << " are hidden in truth/ and never trained on (except by the reference).\n"
         << "- IPnP: " << loop.roundsRun << " round(s) with the built-in generalist and the auto-accept policy "
-        << "(specialist-generalist Dice >= 0.8, plausible volume), each training " << settings.training.iterations
+        << "(specialist-generalist Dice >= " << options.policy.minimumDice << ", volume within the labeled range widened by "
+        << options.policy.rangeWidening * 100 << " %), each training " << settings.training.iterations
         << " iterations from training seed " << settings.training.seed
         << " (`--seed`). On data this small the seed alone can move the baseline by several Dice points "
            "(measured in bench/README.md), so judge the rounds' gain over several seeds "
@@ -228,6 +233,15 @@ void addDemoCommand(CLI::App& app) {
     command->add_flag("--warm-start,!--from-scratch", options.warmStart,
                       "start each round's training from the previous round's specialist (same budget), or train "
                       "every round from random weights (the demo's default, a fair comparison with the baseline)");
+    command->add_option("--auto-accept-dice", options.policy.minimumDice,
+                        "auto-accept candidates whose specialist-generalist Dice reaches this (and whose volume is "
+                        "plausible)")
+        ->check(CLI::Range(0.0, 1.0))
+        ->capture_default_str();
+    command->add_option("--volume-widening", options.policy.rangeWidening,
+                        "a plausible volume lies within the labeled volumes' range widened by this share")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
     setDemoTrainingDefaults(options.training);
     options.training.addTo(*command, false);
     command->callback([] { runDemo(options); });

@@ -233,10 +233,11 @@ void trainReference(ProjectStore& store, const SpecialistSettings& given) {
                                   callbacks);
 }
 
-EvaluationReport evaluate(ProjectStore& store, const std::string& device, int threads) {
+EvaluationReport evaluate(ProjectStore& store, const std::string& device, int threads, bool bf16) {
     TorchSpecialist specialist;
     specialist.setDevice(device);
     specialist.setThreads(threads);
+    specialist.setBf16(bf16 || device == "cuda");
     return evaluateProject(store, specialist, cli::stderrProgress());
 }
 
@@ -475,12 +476,20 @@ void addRoundCommands(CLI::App& app, std::string& projectOption) {
                 "pseudo-labels against the hidden truth: JSON, Markdown and PNG plots");
     static std::string evalOut, evalDevice = "cpu";
     static int evalThreads = 0;
+    static bool evalBf16 = false;
     eval->add_option("--out", evalOut, "report folder (default: the project's reports/)");
     eval->add_option("--device", evalDevice, "cpu or cuda")->capture_default_str();
     eval->add_option("--threads", evalThreads, "CPU threads")->capture_default_str();
-    eval->callback([&projectOption] {
+    CLI::Option* evalBf16Option =
+        eval->add_flag("--bf16,!--no-bf16", evalBf16,
+                       "bf16 autocast for the predictions (default: as the project's rounds train; always on with cuda)");
+    eval->callback([&projectOption, evalBf16Option] {
         auto store = cli::openProject(projectOption);
-        const EvaluationReport report = evaluate(*store, evalDevice, evalThreads);
+        // The models are scored in the precision they were trained and prompted in.
+        const bool bf16 = evalBf16Option->count() > 0
+                              ? evalBf16
+                              : ProjectSettings(*store).roundTraining().value_or(SpecialistSettings{}).bf16;
+        const EvaluationReport report = evaluate(*store, evalDevice, evalThreads, bf16);
         const std::string folder = evalOut.empty() ? store->pathOf("reports") : evalOut;
         std::printf("%s\nReport: %s/evaluation.md (JSON and PNG plots beside it)\n",
                     writeEvaluation(*store, report, folder).c_str(), folder.c_str());

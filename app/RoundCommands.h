@@ -35,6 +35,7 @@ void trainReference(ProjectStore& store, const SpecialistSettings& settings);
 // Scores the project and writes evaluation.json, evaluation.md, test_dice.png and
 // pseudo_label_dice.png into `folder`; returns the Markdown headline table.
 std::string writeEvaluation(ProjectStore& store, const EvaluationReport& report, const std::string& folder);
-EvaluationReport evaluate(ProjectStore& store, const std::string& device, int threads);
+// Predicts with bf16 autocast when `bf16` (or on CUDA), as the rounds' own predictions do.
+EvaluationReport evaluate(ProjectStore& store, const std::string& device, int threads, bool bf16);
 
 }  // namespace ipnp

@@ -21,6 +21,19 @@ QJsonObject statusJson(const QString& project) {
     if (result.exitCode != 0) qWarning("%s", qPrintable(result.err));
     return QJsonDocument::fromJson(result.out.toUtf8()).object();
 }
+
+// The first "Round N: C candidate(s) on S scan(s) (A absent), K auto-accepted" line of `ipnp demo`
+// or `ipnp loop` (all -1 when there is none).
+struct RoundLine {
+    int candidates = -1, absent = -1, autoAccepted = -1;
+};
+RoundLine roundLine(const QString& out) {
+    static const QRegularExpression line(
+        R"(Round \d+: (\d+) candidate\(s\) on \d+ scan\(s\) \((\d+) absent\), (\d+) auto-accepted)");
+    const QRegularExpressionMatch match = line.match(out);
+    if (!match.hasMatch()) return {};
+    return {match.captured(1).toInt(), match.captured(2).toInt(), match.captured(3).toInt()};
+}
 }  // namespace
 
 class CliEndToEndTest : public QObject {
@@ -163,9 +176,15 @@ private Q_SLOTS:
         // A tiny budget: this checks the pipeline's wiring; bench/ipnp_loop_bench.sh measures what it achieves.
         const QStringList tiny{"--count", "4",  "--test-scans", "1", "--size", "32", "--iterations", "3",
                                "--patch", "16", "--rounds",     "1", "--seed", "5",  "--headless"};
-        ProcessResult result = runIpnp(QStringList{"demo", "--out", out} + tiny);
+        // The auto-accept policy is the demo's to set: at agreement >= 0 and a volume range widened
+        // 1000-fold every mask candidate passes; at agreement >= 1 (the rerun below) none does.
+        ProcessResult result = runIpnp(QStringList{"demo", "--out", out, "--auto-accept-dice", "0", "--volume-widening",
+                                                   "1000"} + tiny);
         QVERIFY2(result.exitCode == 0, qPrintable(result.err));
         QVERIFY(result.out.contains("Report: " + out + "/report.md"));
+        const RoundLine acceptAll = roundLine(result.out);
+        QVERIFY2(acceptAll.candidates > acceptAll.absent, qPrintable(result.out));
+        QCOMPARE(acceptAll.autoAccepted, acceptAll.candidates - acceptAll.absent);
         QFile report(out + "/report.md");
         QVERIFY(report.open(QIODevice::ReadOnly));
         const QByteArray text = report.readAll();
@@ -173,10 +192,13 @@ private Q_SLOTS:
         QVERIFY(text.contains("| baseline |"));
         QVERIFY(text.contains("| reference |"));
         QVERIFY(text.contains("from training seed 5 (`--seed`)"));
+        QVERIFY(text.contains("(specialist-generalist Dice >= 0, volume within the labeled range widened by 100000 %)"));
         for (const char* file : {"evaluation.json", "evaluation.md", "test_dice.png", "pseudo_label_dice.png"})
             QVERIFY2(QFile::exists(out + "/report/" + file), file);
         // A rerun replaces its own folder; a foreign folder is never touched.
-        QCOMPARE(runIpnp(QStringList{"demo", "--out", out} + tiny).exitCode, 0);
+        result = runIpnp(QStringList{"demo", "--out", out, "--auto-accept-dice", "1"} + tiny);
+        QCOMPARE(result.exitCode, 0);
+        QCOMPARE(roundLine(result.out).autoAccepted, 0);
         QDir().mkpath(dir.filePath("mine"));
         QFile mine(dir.filePath("mine/keep.txt"));
         QVERIFY(mine.open(QIODevice::WriteOnly));
