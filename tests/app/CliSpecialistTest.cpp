@@ -95,6 +95,38 @@ private Q_SLOTS:
         QVERIFY(predicted.err.contains("mean Dice vs hidden truth"));
     }
 
+    void aTrainingBesideAnotherIsWarnedOf() {
+        // Another training on this machine holds the training slot: here an independent holder of
+        // the same advisory lock (Python's fcntl.flock) in a runtime folder of the test's own, so
+        // that the suite's other trainings running in parallel cannot take part.
+        QTemporaryDir runtime;
+        const bool runtimeWasSet = qEnvironmentVariableIsSet("XDG_RUNTIME_DIR");
+        const QByteArray savedRuntime = qgetenv("XDG_RUNTIME_DIR");
+        qputenv("XDG_RUNTIME_DIR", runtime.path().toUtf8());
+        const QString project = newProject("beside");
+        QVERIFY(!project.isEmpty());
+        const QStringList tiny{"train", "-p", project, "--iterations", "2", "--patch", "16", "--stages", "2",
+                               "--base-width", "4", "--threads", "1"};
+        QProcess holder;
+        holder.start("/usr/bin/python3",
+                     {"-c", "import fcntl, sys, time\nf = open(sys.argv[1], 'w')\nfcntl.flock(f, fcntl.LOCK_EX)\n"
+                            "print('held', flush=True)\ntime.sleep(120)",
+                      runtime.filePath("ipnp-training.lock")});
+        QVERIFY(holder.waitForReadyRead(30000) && holder.readAllStandardOutput().startsWith("held"));
+        const ProcessResult beside = runIpnp(tiny);
+        holder.kill();
+        holder.waitForFinished();
+        const ProcessResult alone = runIpnp(tiny);
+        if (runtimeWasSet) qputenv("XDG_RUNTIME_DIR", savedRuntime);
+        else qunsetenv("XDG_RUNTIME_DIR");
+        // Warned, and trained all the same; once the other has gone, no warning.
+        QVERIFY2(beside.exitCode == 0, qPrintable(beside.err));
+        QVERIFY2(beside.err.contains("warning: another IPnP training is running on this machine (another process)"),
+                 qPrintable(beside.err));
+        QVERIFY2(alone.exitCode == 0, qPrintable(alone.err));
+        QVERIFY2(!alone.err.contains("another IPnP training"), qPrintable(alone.err));
+    }
+
     void projectWithoutLabelsIsRefused() {
         const QString project = newProject("unlabeled", false);
         QVERIFY(!project.isEmpty());
