@@ -40,8 +40,6 @@ ExportSource exportSource(ProjectStore& store, const std::string& scanName, Dico
     return {*scan, source};
 }
 
-}  // namespace
-
 // The organs with a current label, and whether a person drew them (manual) or IPnP did.
 struct ExportedOrgan {
     const Organ* organ;
@@ -65,6 +63,8 @@ std::vector<ExportedOrgan> exportedOrgans(ProjectStore& store, const ScanRecord&
 std::string seriesDescription(const ExportSource& source) {
     return source.identity.deidentified ? "IPnP organ labels" : "IPnP organ labels of " + source.scan.name;
 }
+
+}  // namespace
 
 std::size_t exportScanAsDicomSeg(ProjectStore& store, const std::string& scanName, const std::string& path,
                                  DicomIdentityUse identity) {

@@ -50,8 +50,6 @@ TrainingResult SpecialistTraining::run(Specialist& specialist, const std::vector
                                      settings.iterations, loss);
         if (userCallbacks.checkpointWritten) userCallbacks.checkpointWritten(path, iteration, loss);
     };
-    // The run records where its weights started relative to the project (it may move); the
-    // specialist gets the file's path.
     // Another training on this machine makes both crawl (TrainingSlot.h): say so, then train anyway.
     const TrainingSlot slot(TrainingSlot::defaultLockPath(), "pid " + std::to_string(::getpid()) + ", " + job.purpose +
                                                                  " training of " + store_.folder());
@@ -59,6 +57,8 @@ TrainingResult SpecialistTraining::run(Specialist& specialist, const std::vector
         userCallbacks.log("warning: another IPnP training is running on this machine (" + slot.otherHolder() +
                           "); the two share its cores and each runs several times slower (on 2 cores: 3.9 s per "
                           "iteration instead of 0.12-0.16 s); stop one of them to train at full speed");
+    // The run records where its weights started relative to the project (it may move); the
+    // specialist gets the file's path.
     SpecialistSettings forSpecialist = settings;
     if (!settings.initialWeights.empty()) forSpecialist.initialWeights = store_.pathOf(settings.initialWeights);
     try {
