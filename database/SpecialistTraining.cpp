@@ -55,8 +55,7 @@ TrainingResult SpecialistTraining::run(Specialist& specialist, const std::vector
                                                                  " training of " + store_.folder());
     if (!slot.held() && userCallbacks.log)
         userCallbacks.log("warning: another IPnP training is running on this machine (" + slot.otherHolder() +
-                          "); the two share its cores and each runs several times slower (on 2 cores: 3.9 s per "
-                          "iteration instead of 0.12-0.16 s); stop one of them to train at full speed");
+                          "): sharing its cores, both run many times slower; stop one of them");
     // The run records where its weights started relative to the project (it may move); the
     // specialist gets the file's path.
     SpecialistSettings forSpecialist = settings;

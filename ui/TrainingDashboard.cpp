@@ -124,6 +124,14 @@ TrainingDashboard::TrainingDashboard(RoundRunner* runner, std::function<RoundRun
     status_->setObjectName("lblRunStatus");
     status_->setWordWrap(true);
     controls->addWidget(status_);
+    // A warning must outlast the log's scrolling (a training's plan lines follow it at once).
+    warning_ = new QLabel;
+    warning_->setObjectName("lblRunWarning");
+    warning_->setWordWrap(true);
+    warning_->setStyleSheet("QLabel { background: #fff3cd; color: #664d03; border: 1px solid #e0b84c; padding: 4px; }");
+    warning_->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Minimum);  // never clipped: the log gives way
+    warning_->hide();
+    controls->addWidget(warning_);
     auto bar = [&](const char* name, const QString& label) {
         controls->addWidget(new QLabel(label));
         auto* b = new QProgressBar;
@@ -221,6 +229,8 @@ int TrainingDashboard::rounds() const { return roundCount_->value(); }
 bool TrainingDashboard::autoAccept() const { return autoAccept_->isChecked(); }
 double TrainingDashboard::autoAcceptDice() const { return autoAcceptDice_->value(); }
 QString TrainingDashboard::status() const { return status_->text(); }
+
+QString TrainingDashboard::warning() const { return warning_->isHidden() ? QString() : warning_->text(); }
 int TrainingDashboard::lossPoints() const { return int(loss_->count()); }
 
 void TrainingDashboard::start() {
@@ -231,6 +241,7 @@ void TrainingDashboard::start() {
     request.settings.policy.minimumDice = autoAcceptDice();
     if (!runner_->start(request)) return;
     setRunning(true);
+    warning_->hide();
     status_->setText("Starting…");
     appendLog(QString("run of %1 round(s) started%2").arg(request.rounds)
                   .arg(request.settings.autoAccept ? QString(", auto-accept at Dice %1").arg(autoAcceptDice()) : ""));
@@ -263,6 +274,11 @@ void TrainingDashboard::onTrainingStep(int round, int iteration, int iterations,
 
 void TrainingDashboard::appendLog(const QString& text) {
     log_->appendPlainText(QString("%1  %2").arg(QTime::currentTime().toString("HH:mm:ss"), text));
+    static const QString kWarning = "warning: ";
+    if (text.startsWith(kWarning)) {
+        warning_->setText("Warning: " + text.mid(kWarning.size()));
+        warning_->show();
+    }
 }
 
 void TrainingDashboard::refreshRoundCharts() {

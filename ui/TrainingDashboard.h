@@ -39,6 +39,9 @@ public:
 
     void start();
     QString status() const;
+    // The run's last warning (e.g. another training on this machine), shown above the log until
+    // the next Start; empty when there is none.
+    QString warning() const;
     int lossPoints() const;  // points on the live loss curve (tests)
     const std::vector<PseudoLabelRound>& roundCharts() const { return rounds_; }
     void refreshRoundCharts();
@@ -62,6 +65,7 @@ private:
     QDoubleSpinBox* autoAcceptDice_;
     QPushButton *start_, *pause_, *cancel_;
     QLabel* status_;
+    QLabel* warning_;
     QProgressBar *training_, *scans_, *organs_;
     QLineSeries* loss_;
     QChartView* lossView_;

@@ -16,11 +16,13 @@
 #include "ProjectSettings.h"
 #include "SqliteDatabase.h"
 #include "TrainingDashboard.h"
+#include "TrainingSlot.h"
 #include "StudioFactories.h"
 #include "SettingsDialog.h"
 #include "ProjectFixtures.h"
 #include "TestSupport.h"
 #include <QComboBox>
+#include <QLabel>
 #include <QLineEdit>
 #include <QSettings>
 #include <QSpinBox>
@@ -199,6 +201,58 @@ private Q_SLOTS:
         // up to 1.2-1.3 s now and then, with nothing blocking it; a training on the GUI thread would
         // block it for the whole run).
         QVERIFY2(meter.worst < 3000, qPrintable(QString("longest event-loop gap %1 ms").arg(meter.worst)));
+    }
+
+    void anotherTrainingOnTheMachineIsShownUntilTheNextStart() {
+        // Another training holds this machine's training slot (in a runtime folder of the test's
+        // own, so that the suite's other trainings cannot take part): the round trains anyway,
+        // and the dashboard shows the warning above the log, where the training's log lines that
+        // follow cannot scroll it away.
+        QTemporaryDir runtime, own;
+        const bool runtimeWasSet = qEnvironmentVariableIsSet("XDG_RUNTIME_DIR");
+        const QByteArray savedRuntime = qgetenv("XDG_RUNTIME_DIR");
+        qputenv("XDG_RUNTIME_DIR", runtime.path().toUtf8());
+        {
+            auto store = test::makePhantomProject(own.path().toStdString());
+            SpecialistSettings training;
+            training.iterations = 5;
+            training.patchSize = {24, 24, 24};
+            training.network.baseWidth = 8;
+            ProjectSettings(*store).setRoundTraining(training);
+        }
+        MainWindow window(torchRoundFactories());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.openProject(own.filePath("project")));
+        TrainingDashboard* dashboard = window.dashboard();
+        QSignalSpy stopped(window.roundRunner(), &RoundRunner::stopped);
+        dashboard->setRounds(1);
+        dashboard->setAutoAccept(false, 0.8);
+        // Each run is cancelled after its first iteration: the warning comes before it.
+        QObject::connect(window.roundRunner(), &RoundRunner::trainingStep, &window, [&](int, int iteration) {
+            if (iteration == 1) window.roundRunner()->cancel();
+        }, Qt::DirectConnection);
+        QVERIFY(dashboard->warning().isEmpty());
+        {
+            const TrainingSlot other(TrainingSlot::defaultLockPath(), "pid 1, round training of /elsewhere/project");
+            QVERIFY(other.held());
+            dashboard->start();
+            QVERIFY(stopped.wait(120000));
+        }
+        QCOMPARE(stopped.at(0).at(0).toString(), QString("cancelled"));
+        QVERIFY2(dashboard->warning().startsWith("Warning: another IPnP training is running on this machine "
+                                                 "(pid 1, round training of /elsewhere/project)"),
+                 qPrintable(dashboard->warning()));
+        QVERIFY(window.findChild<QLabel*>("lblRunWarning")->isVisible());
+        QDir().mkpath(IPNP_BINARY_DIR "/screenshots");
+        window.grab().save(QString(IPNP_BINARY_DIR "/screenshots/dashboard_training_beside_another.png"));
+        // The other training has gone: the next Start clears the warning and none comes back.
+        dashboard->start();
+        QVERIFY(stopped.wait(120000));
+        QCOMPARE(stopped.at(1).at(0).toString(), QString("cancelled"));
+        QVERIFY2(dashboard->warning().isEmpty(), qPrintable(dashboard->warning()));
+        if (runtimeWasSet) qputenv("XDG_RUNTIME_DIR", savedRuntime);
+        else qunsetenv("XDG_RUNTIME_DIR");
     }
 };
 
