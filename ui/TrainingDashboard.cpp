@@ -229,7 +229,6 @@ int TrainingDashboard::rounds() const { return roundCount_->value(); }
 bool TrainingDashboard::autoAccept() const { return autoAccept_->isChecked(); }
 double TrainingDashboard::autoAcceptDice() const { return autoAcceptDice_->value(); }
 QString TrainingDashboard::status() const { return status_->text(); }
-
 QString TrainingDashboard::warning() const { return warning_->isHidden() ? QString() : warning_->text(); }
 int TrainingDashboard::lossPoints() const { return int(loss_->count()); }
 

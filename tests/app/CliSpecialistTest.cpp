@@ -100,9 +100,7 @@ private Q_SLOTS:
         // the same advisory lock (Python's fcntl.flock) in a runtime folder of the test's own, so
         // that the suite's other trainings running in parallel cannot take part.
         QTemporaryDir runtime;
-        const bool runtimeWasSet = qEnvironmentVariableIsSet("XDG_RUNTIME_DIR");
-        const QByteArray savedRuntime = qgetenv("XDG_RUNTIME_DIR");
-        qputenv("XDG_RUNTIME_DIR", runtime.path().toUtf8());
+        const ScopedEnvironmentVariable runtimeFolder("XDG_RUNTIME_DIR", runtime.path().toUtf8());
         const QString project = newProject("beside");
         QVERIFY(!project.isEmpty());
         const QStringList tiny{"train", "-p", project, "--iterations", "2", "--patch", "16", "--stages", "2",
@@ -117,8 +115,6 @@ private Q_SLOTS:
         holder.kill();
         holder.waitForFinished();
         const ProcessResult alone = runIpnp(tiny);
-        if (runtimeWasSet) qputenv("XDG_RUNTIME_DIR", savedRuntime);
-        else qunsetenv("XDG_RUNTIME_DIR");
         // Warned, and trained all the same; once the other has gone, no warning.
         QVERIFY2(beside.exitCode == 0, qPrintable(beside.err));
         QVERIFY2(beside.err.contains("warning: another IPnP training is running on this machine (another process)"),

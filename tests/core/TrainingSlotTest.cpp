@@ -4,6 +4,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "TestSupport.h"
 #include "TrainingSlot.h"
 
 using ipnp::TrainingSlot;
@@ -33,13 +34,10 @@ private Q_SLOTS:
     }
 
     void runtimeFolderPicksTheLockPath() {
-        const QByteArray saved = qgetenv("XDG_RUNTIME_DIR");
-        const bool wasSet = qEnvironmentVariableIsSet("XDG_RUNTIME_DIR");
-        qputenv("XDG_RUNTIME_DIR", "/run/user/1234");
+        const ipnp::test::ScopedEnvironmentVariable runtimeFolder("XDG_RUNTIME_DIR", "/run/user/1234");
         QCOMPARE(TrainingSlot::defaultLockPath(), std::string("/run/user/1234/ipnp-training.lock"));
-        qunsetenv("XDG_RUNTIME_DIR");
+        qunsetenv("XDG_RUNTIME_DIR");  // the scope's end puts the test's own value back
         QVERIFY(TrainingSlot::defaultLockPath().rfind("/tmp/ipnp-training-", 0) == 0);
-        if (wasSet) qputenv("XDG_RUNTIME_DIR", saved);
     }
 };
 

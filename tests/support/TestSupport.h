@@ -2,6 +2,7 @@
 // Helpers shared by the Qt tests: temporary folders, hand-written image files (so a test's input
 // does not come from the code under test), and the independent checkers.
 #include <QByteArray>
+#include <QtGlobal>
 #include <stdexcept>
 #include <QString>
 #include <QMap>
@@ -37,6 +38,27 @@ bool debianPythonHasNibabel();
 }  // namespace ipnp::test
 
 namespace ipnp::test {
+
+// Sets an environment variable for a scope (this process and the programs it starts), and puts
+// the old value back, or unsets it, when the scope ends, also when a check fails and returns early.
+class ScopedEnvironmentVariable {
+public:
+    ScopedEnvironmentVariable(const char* name, const QByteArray& value)
+        : name_(name), wasSet_(qEnvironmentVariableIsSet(name)), old_(qgetenv(name)) {
+        qputenv(name, value);
+    }
+    ~ScopedEnvironmentVariable() {
+        if (wasSet_) qputenv(name_, old_);
+        else qunsetenv(name_);
+    }
+    ScopedEnvironmentVariable(const ScopedEnvironmentVariable&) = delete;
+    ScopedEnvironmentVariable& operator=(const ScopedEnvironmentVariable&) = delete;
+
+private:
+    const char* name_;
+    bool wasSet_;
+    QByteArray old_;
+};
 
 // The message of the ipnp::Error a call throws, or "" when it throws none.
 template <typename Call>

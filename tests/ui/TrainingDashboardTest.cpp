@@ -209,9 +209,7 @@ private Q_SLOTS:
         // and the dashboard shows the warning above the log, where the training's log lines that
         // follow cannot scroll it away.
         QTemporaryDir runtime, own;
-        const bool runtimeWasSet = qEnvironmentVariableIsSet("XDG_RUNTIME_DIR");
-        const QByteArray savedRuntime = qgetenv("XDG_RUNTIME_DIR");
-        qputenv("XDG_RUNTIME_DIR", runtime.path().toUtf8());
+        const test::ScopedEnvironmentVariable runtimeFolder("XDG_RUNTIME_DIR", runtime.path().toUtf8());
         {
             auto store = test::makePhantomProject(own.path().toStdString());
             SpecialistSettings training;
@@ -251,8 +249,6 @@ private Q_SLOTS:
         QVERIFY(stopped.wait(120000));
         QCOMPARE(stopped.at(1).at(0).toString(), QString("cancelled"));
         QVERIFY2(dashboard->warning().isEmpty(), qPrintable(dashboard->warning()));
-        if (runtimeWasSet) qputenv("XDG_RUNTIME_DIR", savedRuntime);
-        else qunsetenv("XDG_RUNTIME_DIR");
     }
 };
 
