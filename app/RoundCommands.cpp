@@ -83,6 +83,9 @@ struct RoundOptions {
     double marginMm = 6.0;
     bool mirror = false;
     bool warmStart = true;
+    // Not given on the command line: the project's settings (ProjectSettings) decide.
+    CLI::Option* warmStartOption = nullptr;
+    CLI::Option* rangeWideningOption = nullptr;
 
     void addTo(CLI::App& command, bool loop) {
         training.addTo(command, false);
@@ -97,22 +100,23 @@ struct RoundOptions {
             command.add_option("--auto-accept-dice", autoAcceptDice,
                                "accept unattended the candidates whose specialist-generalist Dice reaches this and "
                                "whose volume lies within the labeled range widened by --volume-widening");
-        command.add_option("--volume-widening", rangeWidening,
-                           "the auto-accept policy's volume check: the organ's range of labeled volumes widened by "
-                           "this fraction at both ends")
+        rangeWideningOption = command.add_option(
+            "--volume-widening", rangeWidening,
+            "the auto-accept policy's volume check: the organ's range of labeled volumes widened by this fraction at "
+            "both ends (default: the project's setting, 0.5 unless changed)")
             ->check([](const std::string& text) {
                 try {
                     if (std::stod(text) >= 0) return std::string();
                 } catch (const std::exception&) {
                 }
                 return "must be a number, 0 or more, not " + text;
-            })
-            ->capture_default_str();
+            });
         command.add_option("--prompt-margin", marginMm, "mm added around the specialist's box")->capture_default_str();
         command.add_flag("--mirror", mirror, "mirror test-time augmentation in the specialist's predictions");
-        command.add_flag("--warm-start,!--from-scratch", warmStart,
-                         "start each round's training from the previous round's specialist (same iteration budget; "
-                         "the default), or train every round from random weights");
+        warmStartOption = command.add_flag(
+            "--warm-start,!--from-scratch", warmStart,
+            "start each round's training from the previous round's specialist (same iteration budget), or train "
+            "every round from random weights (default: the project's setting, warm start unless changed)");
     }
 
     std::string generalistFor(ProjectStore& store) const {
@@ -135,9 +139,11 @@ struct RoundOptions {
         settings.prompts.marginMm = marginMm;
         settings.autoAccept = loop || autoAcceptDice >= 0;
         settings.policy.minimumDice = autoAcceptDice >= 0 ? autoAcceptDice : 0.8;
-        settings.policy.rangeWidening = rangeWidening;
+        ProjectSettings project(store);
+        settings.policy.rangeWidening =
+            rangeWideningOption && rangeWideningOption->count() == 0 ? project.autoAcceptVolumeWidening() : rangeWidening;
         settings.mirror = mirror;
-        settings.warmStart = warmStart;
+        settings.warmStart = warmStartOption && warmStartOption->count() == 0 ? project.roundsWarmStart() : warmStart;
         return settings;
     }
 };

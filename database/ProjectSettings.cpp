@@ -1,5 +1,10 @@
 #include "ProjectSettings.h"
 
+#include <cstdio>
+#include <string>
+
+#include "CandidateSelection.h"
+#include "RoundEngine.h"
 #include "SpecialistSettingsJson.h"
 #include "SqliteDatabase.h"
 
@@ -8,6 +13,8 @@ namespace ipnp {
 namespace {
 constexpr const char* kRoundTraining = "round_training";
 constexpr const char* kGeneralist = "generalist";
+constexpr const char* kRoundsWarmStart = "rounds_warm_start";
+constexpr const char* kVolumeWidening = "auto_accept_volume_widening";
 }  // namespace
 
 std::optional<std::string> ProjectSettings::value(const std::string& key) {
@@ -41,5 +48,30 @@ void ProjectSettings::setRoundTraining(const SpecialistSettings& settings) {
 std::string ProjectSettings::generalist() { return value(kGeneralist).value_or("builtin"); }
 
 void ProjectSettings::setGeneralist(const std::string& option) { setValue(kGeneralist, option.empty() ? "builtin" : option); }
+
+bool ProjectSettings::roundsWarmStart() {
+    const auto saved = value(kRoundsWarmStart);
+    return saved ? *saved == "1" : RoundSettings{}.warmStart;
+}
+
+void ProjectSettings::setRoundsWarmStart(bool on) { setValue(kRoundsWarmStart, on ? "1" : "0"); }
+
+double ProjectSettings::autoAcceptVolumeWidening() {
+    const auto saved = value(kVolumeWidening);
+    if (saved) {
+        try {
+            const double fraction = std::stod(*saved);
+            if (fraction >= 0) return fraction;
+        } catch (const std::exception&) {
+        }
+    }
+    return AutoAcceptPolicy{}.rangeWidening;
+}
+
+void ProjectSettings::setAutoAcceptVolumeWidening(double fraction) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.17g", fraction);
+    setValue(kVolumeWidening, text);
+}
 
 }  // namespace ipnp

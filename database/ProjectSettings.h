@@ -1,6 +1,7 @@
 #pragma once
 // Settings that belong to a project rather than to a machine or a person, so that the CLI and the
-// desktop app run its rounds alike: the rounds' training settings and the generalist. (Where a
+// desktop app run its rounds alike: the rounds' training settings, the generalist, whether a round
+// starts from the previous round's specialist, and the auto-accept policy's volume widening. (Where a
 // round runs — device, threads — belongs to the machine: QSettings in the app, options in the CLI.)
 #include <optional>
 #include <string>
@@ -27,6 +28,13 @@ public:
     // "builtin" unless a TorchScript generalist (.pt path) was chosen.
     std::string generalist();
     void setGeneralist(const std::string& option);
+    // Whether each round's training starts from the previous round's specialist (unsaved: yes,
+    // RoundSettings' default); `ipnp demo` saves "no", the way its rounds train.
+    bool roundsWarmStart();
+    void setRoundsWarmStart(bool on);
+    // The auto-accept policy's volume widening (unsaved: AutoAcceptPolicy's default, 0.5).
+    double autoAcceptVolumeWidening();
+    void setAutoAcceptVolumeWidening(double fraction);
 
 private:
     ProjectStore& store_;

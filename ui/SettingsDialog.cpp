@@ -1,5 +1,6 @@
 #include "SettingsDialog.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
@@ -47,6 +48,9 @@ RoundSettings roundSettingsFor(ProjectStore& store) {
     if (training) settings.training = *training;
     settings.training.device = machine.device;
     settings.training.threads = machine.threads;
+    ProjectSettings project(store);
+    settings.warmStart = project.roundsWarmStart();
+    settings.policy.rangeWidening = project.autoAcceptVolumeWidening();
     return settings;
 }
 
@@ -86,12 +90,13 @@ SettingsDialog::SettingsDialog(ProjectStore* store, RoundFactories factories, QW
     machineForm->addRow("Undo memory", undoMemory_);
     layout->addWidget(machineBox);
 
-    SpecialistSettings training;
+    RoundSettings rounds;
     std::string generalist = "builtin";
     if (store_) {
-        training = roundSettingsFor(*store_).training;
+        rounds = roundSettingsFor(*store_);
         generalist = ProjectSettings(*store_).generalist();
     }
+    const SpecialistSettings& training = rounds.training;
     auto* projectBox = new QGroupBox("This project (the CLI uses these too)");
     projectBox->setEnabled(store_ != nullptr);
     auto* form = new QFormLayout(projectBox);
@@ -161,6 +166,24 @@ SettingsDialog::SettingsDialog(ProjectStore* store, RoundFactories factories, QW
         note->setObjectName("lblTrainingLocked");
         form->addRow(note);
     }
+    // Not locked like the budget: the method lets any round start from random weights or from the
+    // round before it, and the policy is the person's choice.
+    warmStart_ = new QCheckBox("Start each round from the previous round's specialist");
+    warmStart_->setObjectName("chkWarmStart");
+    warmStart_->setToolTip("Off: every round's training starts from random weights (as `ipnp demo` trains). "
+                           "Either way every training gets the same number of iterations.");
+    warmStart_->setChecked(rounds.warmStart);
+    form->addRow("Rounds", warmStart_);
+    volumeWidening_ = new QDoubleSpinBox;
+    volumeWidening_->setObjectName("inVolumeWidening");
+    volumeWidening_->setRange(0.0, 100000.0);  // percent, as `ipnp round --volume-widening` takes a fraction
+    volumeWidening_->setDecimals(0);
+    volumeWidening_->setSingleStep(10.0);
+    volumeWidening_->setSuffix(" %");
+    volumeWidening_->setValue(rounds.policy.rangeWidening * 100.0);
+    volumeWidening_->setToolTip("Auto-accept passes a candidate only when its volume lies within the range of the "
+                                "organ's labeled volumes, widened by this much at both ends");
+    form->addRow("Auto-accept volume widening", volumeWidening_);
     layout->addWidget(projectBox);
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
@@ -206,6 +229,8 @@ bool SettingsDialog::apply() {
     SqliteTransaction transaction(store_->database());
     settings.setRoundTraining(training);
     settings.setGeneralist(generalist);
+    settings.setRoundsWarmStart(warmStart_->isChecked());
+    settings.setAutoAcceptVolumeWidening(volumeWidening_->value() / 100.0);
     transaction.commit();
     return true;
 }

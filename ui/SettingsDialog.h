@@ -1,7 +1,7 @@
 #pragma once
 // Settings: where rounds run (device, threads: this machine's, kept in QSettings) and how they
-// train and prompt (training parameters and the generalist: the project's, kept in its database
-// so that the CLI runs its rounds alike). A TorchScript generalist is opened before it is saved;
+// train and prompt (training parameters, the generalist, warm start and the auto-accept policy's
+// volume widening: the project's, kept in its database so that the CLI runs its rounds alike). A TorchScript generalist is opened before it is saved;
 // a file that does not load is refused with the reason, and nothing changes.
 #include <QDialog>
 #include <functional>
@@ -9,6 +9,7 @@
 #include "ProjectStore.h"
 #include "RoundRunner.h"
 
+class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLineEdit;
@@ -25,7 +26,8 @@ struct MachineSettings {
     void save() const;
 };
 
-// The run settings a new round uses on this project and machine.
+// The run settings a new round uses on this project and machine (the dashboard adds whether and at
+// which Dice to auto-accept).
 RoundSettings roundSettingsFor(ProjectStore& store);
 
 class SettingsDialog : public QDialog {
@@ -43,7 +45,8 @@ private:
     RoundFactories factories_;
     QComboBox *device_, *generalistKind_, *optimizer_;
     QSpinBox *threads_, *undoMemory_, *iterations_, *batch_, *patch_, *width_, *checkpointEvery_;
-    QDoubleSpinBox* learningRate_;
+    QDoubleSpinBox *learningRate_, *volumeWidening_;
+    QCheckBox* warmStart_;
     QLineEdit* generalistFile_;
 };
 

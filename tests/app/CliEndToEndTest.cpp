@@ -220,11 +220,12 @@ private Q_SLOTS:
     }
 
     void demoSetupOnlyLeavesTheRoundsToTheApp() {
-        // The desktop demo's first half: the partially labeled project, no round, the demo's budget
-        // saved as the project's (the app's rounds and `ipnp round` train with it).
+        // The desktop demo's first half: the partially labeled project, no round, the demo's budget,
+        // warm start (off: the demo trains every round from scratch) and volume widening saved as
+        // the project's (the app's rounds and `ipnp round` run with them).
         const QString out = dir.filePath("demo-setup");
         ProcessResult result = runIpnp({"demo", "--out", out, "--count", "4", "--test-scans", "1", "--size", "32",
-                                         "--iterations", "7", "--setup-only"});
+                                         "--iterations", "7", "--volume-widening", "0.75", "--setup-only"});
         QVERIFY2(result.exitCode == 0, qPrintable(result.err));
         QVERIFY(result.out.contains("rounds not run yet"));
         QVERIFY(!QFile::exists(out + "/report.md"));
@@ -235,6 +236,24 @@ private Q_SLOTS:
         const QStringList settings = dump.filter(QRegularExpression("^settings: round_training \\|"));
         QCOMPARE(settings.size(), 1);
         QVERIFY2(settings.first().contains("\"iterations\":7"), qPrintable(settings.first()));
+        QCOMPARE(dump.filter(QRegularExpression("^settings: rounds_warm_start \\| 0 \\|")).size(), 1);
+        QCOMPARE(dump.filter(QRegularExpression("^settings: auto_accept_volume_widening \\| 0.75 \\|")).size(), 1);
+
+        // `ipnp round` without the options runs as the project says; given, they win for that round.
+        auto roundSettings = [&](int number) {
+            const QStringList rows = logicalDump(project + "/project.ipnp")
+                                         .filter(QRegularExpression(QString("^rounds: \\d+ \\| %1 \\|").arg(number)));
+            return rows.size() == 1 ? rows.first() : QString("(%1 rows)").arg(rows.size());
+        };
+        result = runIpnp({"round", "--threads", "1", "-p", project});
+        QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+        QVERIFY2(roundSettings(1).contains("\"warm_start\":false") && roundSettings(1).contains("\"range_widening\":0.75"),
+                 qPrintable(roundSettings(1)));
+        QCOMPARE(runIpnp({"rounds", "rollback", "1", "-p", project}).exitCode, 0);
+        result = runIpnp({"round", "--threads", "1", "--warm-start", "--volume-widening", "0.25", "-p", project});
+        QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+        QVERIFY2(roundSettings(2).contains("\"warm_start\":true") && roundSettings(2).contains("\"range_widening\":0.25"),
+                 qPrintable(roundSettings(2)));
     }
 };
 

@@ -21,7 +21,9 @@
 #include "SettingsDialog.h"
 #include "ProjectFixtures.h"
 #include "TestSupport.h"
+#include <QCheckBox>
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QSettings>
@@ -109,6 +111,40 @@ private Q_SLOTS:
         QCOMPARE(MachineSettings::load().undoMemoryMb, 64);
         QCOMPARE(ProjectSettings(*store).generalist(), std::string("builtin"));
         QCOMPARE(ProjectSettings(*store).roundTraining()->iterations, 40);
+    }
+
+    void settingsSaveHowRoundsStartAndAcceptForTheProject() {
+        auto store = ProjectStore::open(project.toStdString());
+        {
+            // Nothing saved yet: the method's defaults (warm start, volume range widened by 50 %).
+            SettingsDialog dialog(store.get(), torchRoundFactories());
+            QVERIFY(dialog.findChild<QCheckBox*>("chkWarmStart")->isChecked());
+            QCOMPARE(dialog.findChild<QDoubleSpinBox*>("inVolumeWidening")->value(), 50.0);  // percent
+            QVERIFY(roundSettingsFor(*store).warmStart);
+            dialog.findChild<QCheckBox*>("chkWarmStart")->setChecked(false);
+            dialog.findChild<QDoubleSpinBox*>("inVolumeWidening")->setValue(25.0);
+            QVERIFY(dialog.apply());
+        }
+        // Saved in the project (where `ipnp round` reads them too) and used by the app's next round.
+        QVERIFY(!ProjectSettings(*store).roundsWarmStart());
+        QCOMPARE(ProjectSettings(*store).autoAcceptVolumeWidening(), 0.25);
+        const RoundSettings next = roundSettingsFor(*store);
+        QVERIFY(!next.warmStart);
+        QCOMPARE(next.policy.rangeWidening, 0.25);
+        {
+            SettingsDialog dialog(store.get(), torchRoundFactories());
+            QVERIFY(!dialog.findChild<QCheckBox*>("chkWarmStart")->isChecked());
+            QCOMPARE(dialog.findChild<QDoubleSpinBox*>("inVolumeWidening")->value(), 25.0);
+            dialog.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+            QDir().mkpath(IPNP_BINARY_DIR "/screenshots");
+            dialog.grab().save(QString(IPNP_BINARY_DIR "/screenshots/settings_dialog.png"));
+            // Back to the defaults for the tests after this one.
+            dialog.findChild<QCheckBox*>("chkWarmStart")->setChecked(true);
+            dialog.findChild<QDoubleSpinBox*>("inVolumeWidening")->setValue(50.0);
+            QVERIFY(dialog.apply());
+        }
+        QVERIFY(roundSettingsFor(*store).warmStart);
     }
 
     void pauseResumeFinishThenCancel() {
