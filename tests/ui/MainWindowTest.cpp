@@ -28,6 +28,7 @@
 #include "DicomImport.h"
 #include "OrganSchemaFile.h"
 #include "DicomSeg.h"
+#include "StructureFiles.h"
 #include "StructureImportDialog.h"
 #include "OrthancFixture.h"
 #include "PacsClient.h"
@@ -509,6 +510,37 @@ private Q_SLOTS:
         QCOMPARE(window.scanTable()->rowCount(), 1);
         QCOMPARE(queryText(pacsProject, "SELECT COUNT(*) FROM dicom_sources WHERE identity LIKE '%retrieved_from%ORTHANC@%'"),
                  std::string("1"));
+        dialog->close();
+
+        // A structure set drawn on the retrieved scan, then "Send labels" for the shown scan: a
+        // DICOM SEG series joins the study on the PACS, with the original identity (the scan came
+        // from there).
+        const std::vector<Vec3> square{{-9.9, 20.1, 32.5}, {-7.1, 20.1, 32.5}, {-7.1, 22.9, 32.5}, {-9.9, 22.9, 32.5}};
+        QVERIFY(test::writeRtStruct(dir.filePath("pacs_rtss.dcm"), spec.series, {{1, "Liver", {square}}}));
+        std::int64_t retrievedScan = 0;
+        {
+            auto store = ProjectStore::open(pacsProject.toStdString());
+            importStructureFile(*store, dir.filePath("pacs_rtss.dcm").toStdString(), {});
+            retrievedScan = store->scans().at(0).id;
+        }
+        window.openScan(retrievedScan);
+        QVERIFY(waitForLoad(window));
+        dialog = window.openPacs();
+        QVERIFY(dialog);
+        dialog->setNode(node);
+        QSignalSpy sent(dialog, &PacsDialog::finishedWork);
+        dialog->sendLabels();
+        QVERIFY(sent.wait(30000));
+        QVERIFY2(dialog->status()->text().startsWith("Sent 1 organ(s) as DICOM SEG (original identity"),
+                 qPrintable(dialog->status()->text()));
+        dialog->grab().save(screenshotPath("pacs_dialog_labels_sent"));
+        const std::vector<PacsStudy> studies = pacsFindStudies(node, PacsStudyQuery{"P7"});
+        QCOMPARE(studies.size(), std::size_t(1));
+        QStringList modalities;
+        for (const PacsSeries& series : pacsFindSeries(node, studies.front().studyUid))
+            modalities << QString::fromStdString(series.modality);
+        modalities.sort();
+        QCOMPARE(modalities, QStringList({"CT", "SEG"}));
 
         // A PACS that is not there: the error names it, in a dialog.
         PacsNode nobody = node;
