@@ -91,7 +91,7 @@ private Q_SLOTS:
         settings.mirror = true;
         settings.training.iterations = 37;
         settings.training.device = "cpu";
-        GeneralistIdentity generalist{"builtin-growcut", "builtin-growcut-v1", "builtin"};
+        GeneralistIdentity generalist = test::handMadeCandidates();
         RoundInfo round = rounds.beginRound(settings, generalist, false);
         QCOMPARE(round.number, 1);
         QVERIFY(!round.settings.has_value());  // a new round runs with the settings it was given
@@ -141,7 +141,7 @@ private Q_SLOTS:
         QVERIFY(provenance.step());
         QCOMPARE(provenance.columnInt(0), std::int64_t(1));
         QCOMPARE(provenance.columnText(1), std::string("auto-accept"));
-        QCOMPARE(provenance.columnText(2), std::string("builtin-growcut"));
+        QCOMPARE(provenance.columnText(2), std::string("test-box-candidates"));
         QCOMPARE(provenance.columnText(3), std::string("feedface"));
         QCOMPARE(provenance.columnInt(4), std::int64_t(14));
         QCOMPARE(provenance.columnText(5), std::string("pseudo"));
@@ -186,7 +186,7 @@ private Q_SLOTS:
         const ScanRecord& scan = training[0];
         const std::string afterRound1 = coverageDump();
         RoundSettings settings;
-        GeneralistIdentity generalist{"builtin-growcut", "builtin-growcut-v1", "builtin"};
+        GeneralistIdentity generalist = test::handMadeCandidates();
         RoundInfo round = rounds.beginRound(settings, generalist, false);
         QCOMPARE(round.number, 2);
         // The auto-accepted organ is a target again; the human-accepted one is not.
@@ -237,7 +237,7 @@ private Q_SLOTS:
         // The policy's verdict is stored with the candidate; when its decision does not get
         // through (a crash, here a label file that cannot be written), the round completes it.
         ProjectRounds rounds(*store, "tester");
-        GeneralistIdentity generalist{"builtin-growcut", "builtin-growcut-v1", "builtin"};
+        GeneralistIdentity generalist = test::handMadeCandidates();
         std::optional<RoundInfo> open = rounds.unfinishedRound();
         QVERIFY(open.has_value());  // round 3, begun by the previous case
         RoundInfo round = *open;

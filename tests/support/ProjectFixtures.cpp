@@ -49,6 +49,8 @@ std::vector<int> organsInState(ProjectStore& store, std::int64_t scanId, const s
     return out;
 }
 
+GeneralistIdentity handMadeCandidates() { return {"test-box-candidates", "made-by-the-test", "none"}; }
+
 Candidate boxCandidate(const ScanRecord& scan, int organ, Index3 first, double dice, std::size_t disagreements) {
     Candidate c;
     c.prompt.organ = organ;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "CandidateSelection.h"
+#include "Generalist.h"
 #include "ProjectStore.h"
 
 namespace ipnp::test {
@@ -32,5 +33,8 @@ std::vector<int> organsInState(ProjectStore& store, std::int64_t scanId, const s
 // A candidate whose region is the 4x4x4 box at `first` on the scan's grid, mask = the whole box,
 // selection = all ones but the first `disagreements` voxels in memory order.
 Candidate boxCandidate(const ScanRecord& scan, int organ, Index3 first, double dice, std::size_t disagreements = 0);
+// The generalist identity recorded with boxCandidate's candidates: made by hand, not by a
+// generalist, and named so (a real generalist's name and version would be a false provenance).
+GeneralistIdentity handMadeCandidates();
 
 }  // namespace ipnp::test

@@ -96,7 +96,7 @@ private Q_SLOTS:
         // Round 1 with three pending candidates on two scans, for organs unknown there.
         ProjectRounds rounds(*store, "tester");
         RoundSettings settings;
-        GeneralistIdentity generalist{"builtin-growcut", "builtin-growcut-v2", "builtin"};
+        GeneralistIdentity generalist = test::handMadeCandidates();
         RoundInfo round = rounds.beginRound(settings, generalist, false);
         round.checkpointSha256 = "feedface";
         const std::vector<int> first = test::organsInState(*store, training[0].id, "unknown"),
@@ -290,7 +290,7 @@ private Q_SLOTS:
             auto store = ProjectStore::open(project.toStdString());
             organ = test::organsInState(*store, training[2].id, "unknown").front();
             ProjectRounds rounds(*store, "tester");
-            const GeneralistIdentity generalist{"builtin-growcut", "builtin-growcut-v2", "builtin"};
+            const GeneralistIdentity generalist = test::handMadeCandidates();
             RoundInfo round = rounds.beginRound(RoundSettings{}, generalist, false);
             ScanCandidates scan;
             scan.target = {training[2].id, training[2].name, {organ}};

@@ -24,7 +24,7 @@ private Q_SLOTS:
         const int a = unknown[0], b = unknown[1];
 
         ProjectRounds rounds(*store, "tester");
-        const GeneralistIdentity generalist{"builtin-growcut", "builtin-growcut-v2", "builtin"};
+        const GeneralistIdentity generalist = test::handMadeCandidates();
         // Round 1: organ a in box (2..5)^3, accepted; organ b in box (12..15)^3, left pending.
         RoundInfo one = rounds.beginRound(RoundSettings{}, generalist, false);
         ScanCandidates first;
