@@ -71,8 +71,22 @@ case "$verb" in
   demo)
     headless=0
     demo_args=()
+    # The app runs the rounds with the demo's round count and auto-accept threshold (defaults 3 and
+    # 0.8, as `ipnp demo`'s), taken from the options given for the demo.
+    studio_rounds=3
+    studio_dice=0.8
+    previous=
     for arg in "$@"; do
       if [ "$arg" = --headless ]; then headless=1; else demo_args+=("$arg"); fi
+      case "$previous" in
+        --rounds) studio_rounds=$arg ;;
+        --auto-accept-dice) studio_dice=$arg ;;
+      esac
+      case "$arg" in
+        --rounds=*) studio_rounds=${arg#--rounds=} ;;
+        --auto-accept-dice=*) studio_dice=${arg#--auto-accept-dice=} ;;
+      esac
+      previous=$arg
     done
     build
     if [ $headless -eq 0 ] && [ -n "${DISPLAY:-}" ]; then
@@ -81,7 +95,7 @@ case "$verb" in
       log "preparing the demo project (./ipnp-demo/project)"
       "$BUILD_DIR/app/ipnp" demo --out ipnp-demo --setup-only ${demo_args[@]+"${demo_args[@]}"}
       log "opening IPnP Studio; the rounds run in its Rounds panel"
-      exec "$BUILD_DIR/app/ipnp-studio" ipnp-demo/project --run-rounds 3 --auto-accept-dice 0.8
+      exec "$BUILD_DIR/app/ipnp-studio" ipnp-demo/project --run-rounds "$studio_rounds" --auto-accept-dice "$studio_dice"
     fi
     log "running the demo headless (writes ./ipnp-demo/)"
     "$BUILD_DIR/app/ipnp" demo --out ipnp-demo ${demo_args[@]+"${demo_args[@]}"}

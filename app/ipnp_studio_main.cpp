@@ -39,6 +39,26 @@ int main(int argc, char** argv) {
     parser.addOption(exportTimeLapse);
     parser.addOption(autoAccept);
     parser.process(app);
+    // The run options are checked before any window opens: a typo must not start a run of 0 rounds
+    // or accept every candidate (QString::toDouble gives 0 for text that is not a number).
+    int roundsToRun = 0;
+    double autoAcceptDice = 0.8;
+    {
+        bool ok = true;
+        if (parser.isSet(runRounds)) roundsToRun = parser.value(runRounds).toInt(&ok);
+        if (!ok || (parser.isSet(runRounds) && (roundsToRun < 1 || roundsToRun > 20))) {
+            std::fprintf(stderr, "ipnp-studio: --run-rounds must be a whole number of rounds from 1 to 20 (the Rounds "
+                                 "panel's range), not '%s'\n",
+                         qPrintable(parser.value(runRounds)));
+            return 2;
+        }
+        if (parser.isSet(autoAccept)) autoAcceptDice = parser.value(autoAccept).toDouble(&ok);
+        if (!ok || autoAcceptDice < 0 || autoAcceptDice > 1) {
+            std::fprintf(stderr, "ipnp-studio: --auto-accept-dice must be a Dice between 0 and 1, not '%s'\n",
+                         qPrintable(parser.value(autoAccept)));
+            return 2;
+        }
+    }
 
     if (const QString problem = ipnp::VtkOpenGLWidget::openGlProblem(); !problem.isEmpty()) {
         std::fprintf(stderr, "ipnp-studio: %s\n", qPrintable(problem));
@@ -51,8 +71,8 @@ int main(int argc, char** argv) {
     const QStringList positional = parser.positionalArguments();
     if (!positional.isEmpty() && !window.openProject(positional.first()) && parser.isSet(screenshot)) return 1;
     if (parser.isSet(runRounds) && window.dashboard()) {
-        window.dashboard()->setRounds(parser.value(runRounds).toInt());
-        if (parser.isSet(autoAccept)) window.dashboard()->setAutoAccept(true, parser.value(autoAccept).toDouble());
+        window.dashboard()->setRounds(roundsToRun);
+        if (parser.isSet(autoAccept)) window.dashboard()->setAutoAccept(true, autoAcceptDice);
         QTimer::singleShot(500, window.dashboard(), &ipnp::TrainingDashboard::start);
     }
     if (parser.isSet(exportTimeLapse)) {
