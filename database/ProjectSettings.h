@@ -29,7 +29,8 @@ public:
     std::string generalist();
     void setGeneralist(const std::string& option);
     // Whether each round's training starts from the previous round's specialist (unsaved: yes,
-    // RoundSettings' default); `ipnp demo` saves "no", the way its rounds train.
+    // RoundSettings' default); `ipnp demo` saves how its own rounds train (from scratch unless
+    // --warm-start).
     bool roundsWarmStart();
     void setRoundsWarmStart(bool on);
     // The auto-accept policy's volume widening (unsaved: AutoAcceptPolicy's default, 0.5).

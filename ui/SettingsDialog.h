@@ -1,8 +1,9 @@
 #pragma once
 // Settings: where rounds run (device, threads: this machine's, kept in QSettings) and how they
 // train and prompt (training parameters, the generalist, warm start and the auto-accept policy's
-// volume widening: the project's, kept in its database so that the CLI runs its rounds alike). A TorchScript generalist is opened before it is saved;
-// a file that does not load is refused with the reason, and nothing changes.
+// volume widening: the project's, kept in its database so that the CLI runs its rounds alike). A
+// TorchScript generalist is opened before it is saved; a file that does not load is refused with
+// the reason, and nothing changes.
 #include <QDialog>
 #include <functional>
 
