@@ -242,9 +242,8 @@ void addDemoCommand(CLI::App& app) {
                         "plausible)")
         ->check(CLI::Range(0.0, 1.0))
         ->capture_default_str();
-    command->add_option("--volume-widening", options.policy.rangeWidening,
-                        "a plausible volume lies within the labeled volumes' range widened by this share")
-        ->check(CLI::NonNegativeNumber)
+    addVolumeWideningOption(*command, options.policy.rangeWidening,
+                            "a plausible volume lies within the labeled volumes' range widened by this share")
         ->capture_default_str();
     setDemoTrainingDefaults(options.training);
     options.training.addTo(*command, false);

@@ -75,6 +75,20 @@ RoundSummary runRound(ProjectStore& store, const RoundSettings& settings, Genera
     return summary;
 }
 
+}  // namespace
+
+CLI::Option* addVolumeWideningOption(CLI::App& command, double& widening, const std::string& description) {
+    return command.add_option("--volume-widening", widening, description)->check([](const std::string& text) {
+        try {
+            if (std::stod(text) >= 0) return std::string();
+        } catch (const std::exception&) {
+        }
+        return "must be a number, 0 or more, not " + text;
+    });
+}
+
+namespace {
+
 struct RoundOptions {
     TrainingOptions training;
     std::string generalist;  // empty: the project's (builtin unless set in the app's settings)
@@ -100,17 +114,10 @@ struct RoundOptions {
             command.add_option("--auto-accept-dice", autoAcceptDice,
                                "accept unattended the candidates whose specialist-generalist Dice reaches this and "
                                "whose volume lies within the labeled range widened by --volume-widening");
-        rangeWideningOption = command.add_option(
-            "--volume-widening", rangeWidening,
+        rangeWideningOption = addVolumeWideningOption(
+            command, rangeWidening,
             "the auto-accept policy's volume check: the organ's range of labeled volumes widened by this fraction at "
-            "both ends (default: the project's setting, 0.5 unless changed)")
-            ->check([](const std::string& text) {
-                try {
-                    if (std::stod(text) >= 0) return std::string();
-                } catch (const std::exception&) {
-                }
-                return "must be a number, 0 or more, not " + text;
-            });
+            "both ends (default: the project's setting, 0.5 unless changed)");
         command.add_option("--prompt-margin", marginMm, "mm added around the specialist's box")->capture_default_str();
         command.add_flag("--mirror", mirror, "mirror test-time augmentation in the specialist's predictions");
         warmStartOption = command.add_flag(

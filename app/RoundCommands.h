@@ -11,11 +11,16 @@
 
 namespace CLI {
 class App;
+class Option;
 }
 
 namespace ipnp {
 
 void addRoundCommands(CLI::App& app, std::string& projectOption);
+
+// The auto-accept policy's `--volume-widening` with its check (a number, 0 or more), as `round`,
+// `loop` and `demo` take it.
+CLI::Option* addVolumeWideningOption(CLI::App& command, double& widening, const std::string& description);
 
 // "builtin" (or empty) -> the built-in generalist; a .pt path -> a TorchScript generalist under the
 // contract in the JSON next to it. Throws ipnp::Error naming the file.
