@@ -135,9 +135,7 @@ struct RoundOptions {
         settings.training = training.resolved();
         if (!training.anyGiven()) {
             // Every round of a run trains alike: the first round's settings, else the project's.
-            auto previous = firstRoundTrainingSettings(store, settings.training);
-            if (!previous) previous = ProjectSettings(store).roundTraining(settings.training);
-            if (previous) {
+            if (auto previous = roundsTrainingSettings(store, settings.training)) {
                 settings.training = *previous;
                 settings.training.device = training.device;
                 settings.training.threads = training.threads;
@@ -250,8 +248,11 @@ EvaluationReport evaluate(ProjectStore& store, const std::string& device, int th
     TorchSpecialist specialist;
     specialist.setDevice(device);
     specialist.setThreads(threads);
-    specialist.setBf16(bf16 || device == "cuda");
-    return evaluateProject(store, specialist, cli::stderrProgress());
+    const bool predictInBf16 = bf16 || device == "cuda";
+    specialist.setBf16(predictInBf16);
+    EvaluationReport report = evaluateProject(store, specialist, cli::stderrProgress());
+    report.bf16 = predictInBf16;
+    return report;
 }
 
 std::string writeEvaluation(ProjectStore& store, const EvaluationReport& report, const std::string& folder) {
@@ -292,6 +293,7 @@ std::string writeEvaluation(ProjectStore& store, const EvaluationReport& report,
                           {"organ_dice", organs}});
     }
     const json document = {{"test_scans", report.testScans},
+                           {"prediction_precision", report.bf16 ? "bf16" : "float32"},
                            {"models", models},
                            {"pseudo_labels", pseudo},
                            {"gap_recovery", report.gapRecovery ? json(*report.gapRecovery) : json(nullptr)},
@@ -309,7 +311,7 @@ std::string writeEvaluation(ProjectStore& store, const EvaluationReport& report,
     if (report.gapRecovery) table << "\nGap recovery (IPnP - baseline) / (reference - baseline): **" << fixed(*report.gapRecovery, 2) << "**\n";
     std::ostringstream md;
     md << "# IPnP evaluation\n\n" << report.testScans << " test scans with full truth; project " << store.folder()
-       << ".\n\n## Test split\n\n" << table.str() << "\n### Dice per organ\n\n| organ |";
+       << "; predictions in " << (report.bf16 ? "bf16" : "float32") << ".\n\n## Test split\n\n" << table.str() << "\n### Dice per organ\n\n| organ |";
     for (const ModelScores& model : report.models) md << " " << model.label << " |";
     md << "\n|---|";
     for (std::size_t n = 0; n < report.models.size(); ++n) md << "---|";
@@ -501,7 +503,7 @@ void addRoundCommands(CLI::App& app, std::string& projectOption) {
         // The models are scored in the precision they were trained and prompted in.
         const bool bf16 = evalBf16Option->count() > 0
                               ? evalBf16
-                              : ProjectSettings(*store).roundTraining().value_or(SpecialistSettings{}).bf16;
+                              : roundsTrainingSettings(*store, {}).value_or(SpecialistSettings{}).bf16;
         const EvaluationReport report = evaluate(*store, evalDevice, evalThreads, bf16);
         const std::string folder = evalOut.empty() ? store->pathOf("reports") : evalOut;
         std::printf("%s\nReport: %s/evaluation.md (JSON and PNG plots beside it)\n",

@@ -68,7 +68,7 @@ void addSpecialistCommands(CLI::App& app, std::string& projectOption) {
         SpecialistSettings settings = options.resolved();
         // The reference compares with the rounds: by default it trains with their budget.
         if (reference && !options.anyGiven())
-            if (auto rounds = firstRoundTrainingSettings(*store, settings)) {
+            if (auto rounds = roundsTrainingSettings(*store, settings)) {
                 settings = *rounds;
                 settings.device = options.device;
                 settings.threads = options.threads;

@@ -47,6 +47,8 @@ struct EvaluationReport {
     std::vector<PseudoLabelRound> pseudoLabels;
     // (last IPnP model - baseline) / (reference - baseline) in mean test Dice, when all three exist.
     std::optional<double> gapRecovery;
+    // Whether the predictions ran under bf16 autocast (set by whoever configured the specialist).
+    bool bf16 = false;
 };
 
 // Per round that reached review: the decisions, the specialist-generalist agreement, and (where

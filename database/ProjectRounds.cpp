@@ -12,6 +12,7 @@
 #include "ImageFile.h"
 #include "LabelMaskOps.h"
 #include "ProjectExporter.h"
+#include "ProjectSettings.h"
 #include "Sha256.h"
 #include "SpecialistSettingsJson.h"
 #include "SpecialistTraining.h"
@@ -123,6 +124,11 @@ std::optional<SpecialistSettings> firstRoundTrainingSettings(ProjectStore& store
                         "SELECT settings FROM rounds WHERE stage <> 'rolled-back' ORDER BY number LIMIT 1");
     if (!row.step()) return std::nullopt;
     return specialistSettingsFromJson(json::parse(row.columnText(0)).at("training").dump(), defaults);
+}
+
+std::optional<SpecialistSettings> roundsTrainingSettings(ProjectStore& store, const SpecialistSettings& defaults) {
+    if (auto first = firstRoundTrainingSettings(store, defaults)) return first;
+    return ProjectSettings(store).roundTraining(defaults);
 }
 
 const char* toString(ReviewAction action) {

@@ -93,4 +93,9 @@ const char* toString(ReviewAction action);
 // with the same budget unless a person says otherwise); nullopt before the first round.
 std::optional<SpecialistSettings> firstRoundTrainingSettings(ProjectStore& store, const SpecialistSettings& defaults);
 
+// How the project's rounds train: the first live round's settings, else the ones saved for the
+// rounds (ProjectSettings::roundTraining); nullopt when neither exists. What a command without
+// training options of its own follows (the next round, the reference, the evaluation's precision).
+std::optional<SpecialistSettings> roundsTrainingSettings(ProjectStore& store, const SpecialistSettings& defaults);
+
 }  // namespace ipnp

@@ -167,7 +167,8 @@ private Q_SLOTS:
         // Dice >= 0 and a volume range widened 100-fold accept every candidate (this tiny network's
         // masks are far from any labeled volume; what is tested here is the loop, not the policy).
         const ProcessResult loop = runIpnp(QStringList{"loop", "--rounds", "2", "--auto-accept-dice", "0",
-                                                       "--volume-widening", "100", "--warm-start", "-p", project} +
+                                                       "--volume-widening", "100", "--warm-start", "--bf16", "-p",
+                                                       project} +
                                            kTiny);
         QVERIFY2(loop.exitCode == 0, qPrintable(loop.err));
         QVERIFY2(loop.err.contains("closing training"), qPrintable(loop.err));
@@ -207,6 +208,15 @@ private Q_SLOTS:
         QCOMPARE(models.first().toObject()["model"].toString(), QString("baseline"));
         QCOMPARE(models.last().toObject()["model"].toString(), QString("reference"));
         QVERIFY(report["pseudo_labels"].toArray().size() >= 1);
+        // Without --bf16 / --no-bf16 the models are scored in the precision the rounds ran with
+        // (given on the loop's command line, not saved as the project's settings).
+        QCOMPARE(report["prediction_precision"].toString(), QString("bf16"));
+        const ProcessResult float32 = runIpnp({"eval", "--no-bf16", "--out", dir.filePath("float32"), "-p", project});
+        QVERIFY2(float32.exitCode == 0, qPrintable(float32.err));
+        QFile float32Json(dir.filePath("float32/evaluation.json"));
+        QVERIFY(float32Json.open(QIODevice::ReadOnly));
+        QCOMPARE(QJsonDocument::fromJson(float32Json.readAll()).object()["prediction_precision"].toString(),
+                 QString("float32"));
         // Reports are for people: `check` does not call them garbage.
         QVERIFY(!runIpnp({"check", "-p", project}).out.contains("unnamed"));
     }

@@ -534,7 +534,9 @@ private Q_SLOTS:
         QVERIFY2(dialog->status()->text().startsWith("Sent 1 organ(s) as DICOM SEG (original identity"),
                  qPrintable(dialog->status()->text()));
         dialog->grab().save(screenshotPath("pacs_dialog_labels_sent"));
-        const std::vector<PacsStudy> studies = pacsFindStudies(node, PacsStudyQuery{"P7"});
+        PacsStudyQuery patientP7;
+        patientP7.patientId = "P7";
+        const std::vector<PacsStudy> studies = pacsFindStudies(node, patientP7);
         QCOMPARE(studies.size(), std::size_t(1));
         QStringList modalities;
         for (const PacsSeries& series : pacsFindSeries(node, studies.front().studyUid))
