@@ -2,11 +2,15 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace ipnp {
 
 void TrainingOptions::addTo(CLI::App& command, bool withBaseline) {
+    // Only the options added here shape the training: a command's own (`loop --rounds`, --help)
+    // must not count as "training options given".
+    const std::vector<CLI::Option*> before = command.get_options();
     command.add_option("--iterations", settings.iterations, "training iterations (each one batch)")->capture_default_str();
     command.add_option("--batch", settings.batchSize, "patches per iteration")->capture_default_str();
     command.add_option("--patch", patch, "patch edge in voxels (capped by the median scan)")->capture_default_str();
@@ -23,7 +27,9 @@ void TrainingOptions::addTo(CLI::App& command, bool withBaseline) {
     command.add_flag("--no-augment", noAugment, "no flips, rotations, scaling or intensity changes");
     // Where it runs (threads, device) is not part of the budget that rounds and the reference share.
     for (const CLI::Option* option : command.get_options())
-        if (!option->check_lname("threads") && !option->check_lname("device")) given_.push_back(option);
+        if (std::find(before.begin(), before.end(), option) == before.end() && !option->check_lname("threads") &&
+            !option->check_lname("device"))
+            given_.push_back(option);
     if (withBaseline)
         command.add_flag("--background-baseline", backgroundBaseline,
                          "the naive baseline: unlabeled organs count as background (no marginal or exclusion loss)");
