@@ -154,12 +154,14 @@ void runDemo(DemoOptions& options) {
     partial.seed = 7;
     const PartialLabelSummary split = PartialLabelSimulator(*store).apply(partial);
     const std::string coverageBefore = coverageTable(store->coverageMatrix(), "Before the rounds");
-    // The demo's training budget, warm start and volume widening become the project's, so that
-    // rounds run from the app (the GUI demo) or with `ipnp round` train and accept alike.
+    // The demo's training budget, warm start and auto-accept policy become the project's, so that
+    // rounds run from the app (the GUI demo) or with `ipnp round` / `ipnp loop` train and accept alike.
     ProjectSettings projectSettings(*store);
     projectSettings.setRoundTraining(options.training.resolved());
     projectSettings.setRoundsWarmStart(options.warmStart);
     projectSettings.setAutoAcceptVolumeWidening(options.policy.rangeWidening);
+    projectSettings.setAutoAcceptDice(options.policy.minimumDice);
+    projectSettings.setRoundsAutoAccept(true);
     if (options.setupOnly) {
         std::printf("Project: %s (%zu scans; rounds not run yet)\n", projectFolder.c_str(), imported.scans);
         return;

@@ -109,7 +109,7 @@ struct RoundOptions {
         if (loop)
             command.add_option("--auto-accept-dice", autoAcceptDice,
                                "accept candidates whose specialist-generalist Dice reaches this (and whose volume is "
-                               "plausible); default 0.8");
+                               "plausible); default: the project's setting, 0.8 unless changed");
         else
             command.add_option("--auto-accept-dice", autoAcceptDice,
                                "accept unattended the candidates whose specialist-generalist Dice reaches this and "
@@ -142,9 +142,9 @@ struct RoundOptions {
             }
         }
         settings.prompts.marginMm = marginMm;
-        settings.autoAccept = loop || autoAcceptDice >= 0;
-        settings.policy.minimumDice = autoAcceptDice >= 0 ? autoAcceptDice : 0.8;
         ProjectSettings project(store);
+        settings.autoAccept = loop || autoAcceptDice >= 0;
+        settings.policy.minimumDice = autoAcceptDice >= 0 ? autoAcceptDice : project.autoAcceptDice();
         settings.policy.rangeWidening =
             rangeWideningOption && rangeWideningOption->count() == 0 ? project.autoAcceptVolumeWidening() : rangeWidening;
         settings.mirror = mirror;

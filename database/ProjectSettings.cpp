@@ -1,6 +1,7 @@
 #include "ProjectSettings.h"
 
 #include <cstdio>
+#include <limits>
 #include <string>
 
 #include "CandidateSelection.h"
@@ -15,6 +16,8 @@ constexpr const char* kRoundTraining = "round_training";
 constexpr const char* kGeneralist = "generalist";
 constexpr const char* kRoundsWarmStart = "rounds_warm_start";
 constexpr const char* kVolumeWidening = "auto_accept_volume_widening";
+constexpr const char* kAutoAcceptDice = "auto_accept_dice";
+constexpr const char* kRoundsAutoAccept = "rounds_auto_accept";
 }  // namespace
 
 std::optional<std::string> ProjectSettings::value(const std::string& key) {
@@ -56,22 +59,37 @@ bool ProjectSettings::roundsWarmStart() {
 
 void ProjectSettings::setRoundsWarmStart(bool on) { setValue(kRoundsWarmStart, on ? "1" : "0"); }
 
-double ProjectSettings::autoAcceptVolumeWidening() {
-    const auto saved = value(kVolumeWidening);
-    if (saved) {
-        try {
-            const double fraction = std::stod(*saved);
-            if (fraction >= 0) return fraction;
-        } catch (const std::exception&) {
-        }
+std::optional<double> ProjectSettings::number(const std::string& key, double minimum, double maximum) {
+    const auto saved = value(key);
+    if (!saved) return std::nullopt;
+    try {
+        const double number = std::stod(*saved);
+        if (number >= minimum && number <= maximum) return number;
+    } catch (const std::exception&) {
     }
-    return AutoAcceptPolicy{}.rangeWidening;
+    return std::nullopt;
 }
 
-void ProjectSettings::setAutoAcceptVolumeWidening(double fraction) {
+void ProjectSettings::setNumber(const std::string& key, double number) {
     char text[32];
-    std::snprintf(text, sizeof text, "%.17g", fraction);
-    setValue(kVolumeWidening, text);
+    std::snprintf(text, sizeof text, "%.17g", number);  // round-trips exactly
+    setValue(key, text);
 }
+
+double ProjectSettings::autoAcceptVolumeWidening() {
+    return number(kVolumeWidening, 0.0, std::numeric_limits<double>::infinity()).value_or(AutoAcceptPolicy{}.rangeWidening);
+}
+
+void ProjectSettings::setAutoAcceptVolumeWidening(double fraction) { setNumber(kVolumeWidening, fraction); }
+
+double ProjectSettings::autoAcceptDice() {
+    return number(kAutoAcceptDice, 0.0, 1.0).value_or(AutoAcceptPolicy{}.minimumDice);
+}
+
+void ProjectSettings::setAutoAcceptDice(double dice) { setNumber(kAutoAcceptDice, dice); }
+
+bool ProjectSettings::roundsAutoAccept() { return value(kRoundsAutoAccept).value_or("0") == "1"; }
+
+void ProjectSettings::setRoundsAutoAccept(bool on) { setValue(kRoundsAutoAccept, on ? "1" : "0"); }
 
 }  // namespace ipnp

@@ -1,8 +1,9 @@
 #pragma once
 // Settings that belong to a project rather than to a machine or a person, so that the CLI and the
 // desktop app run its rounds alike: the rounds' training settings, the generalist, whether a round
-// starts from the previous round's specialist, and the auto-accept policy's volume widening. (Where a
-// round runs — device, threads — belongs to the machine: QSettings in the app, options in the CLI.)
+// starts from the previous round's specialist, and the auto-accept policy (its Dice threshold and
+// volume widening; whether the app's rounds auto-accept at all). (Where a round runs — device,
+// threads — belongs to the machine: QSettings in the app, options in the CLI.)
 #include <optional>
 #include <string>
 
@@ -36,8 +37,21 @@ public:
     // The auto-accept policy's volume widening (unsaved: AutoAcceptPolicy's default, 0.5).
     double autoAcceptVolumeWidening();
     void setAutoAcceptVolumeWidening(double fraction);
+    // The auto-accept policy's specialist-generalist Dice threshold T (unsaved: AutoAcceptPolicy's
+    // default, 0.8): `ipnp loop` without --auto-accept-dice and the app's Rounds panel use it.
+    double autoAcceptDice();
+    void setAutoAcceptDice(double dice);
+    // Whether the app's rounds auto-accept (the Rounds panel's check box; unsaved: no, candidates
+    // wait for review). The CLI says it per command instead: `loop` always, `round` with
+    // --auto-accept-dice.
+    bool roundsAutoAccept();
+    void setRoundsAutoAccept(bool on);
 
 private:
+    // The saved number under `key` when it parses and lies in [minimum, maximum], else nullopt.
+    std::optional<double> number(const std::string& key, double minimum, double maximum);
+    void setNumber(const std::string& key, double number);
+
     ProjectStore& store_;
 };
 

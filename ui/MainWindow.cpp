@@ -173,6 +173,16 @@ MainWindow::MainWindow(RoundFactories factories, QWidget* parent) : QMainWindow(
     addDockWidget(Qt::BottomDockWidgetArea, dashboardDock);
     resizeDocks({dashboardDock}, {230}, Qt::Vertical);  // the views keep most of the height
     connect(dashboard_, &TrainingDashboard::roundFinished, this, [this] { onLabelsChangedElsewhere(); });
+    connect(dashboard_, &TrainingDashboard::autoAcceptEdited, this, [this](bool on, double minimumDice) {
+        if (!store_) return;
+        try {
+            ProjectSettings settings(*store_);
+            settings.setRoundsAutoAccept(on);
+            settings.setAutoAcceptDice(minimumDice);
+        } catch (const std::exception& error) {
+            showError(QString("The auto-accept setting was not saved: %1").arg(error.what()));
+        }
+    });
     connect(dashboard_, &TrainingDashboard::runStopped, this, [this](const QString& outcome) {
         onLabelsChangedElsewhere();
         if (outcome.startsWith("failed")) showError(QString("The round stopped: %1").arg(outcome.mid(8)));
@@ -460,6 +470,10 @@ bool MainWindow::openProject(const QString& folder) {
     setWindowTitle(QString("IPnP Studio — %1").arg(folder));
     QSettings().setValue("project/last", folder);
     dashboard_->setProjectFolder(QString::fromStdString(store_->folder()));
+    {
+        ProjectSettings settings(*store_);
+        dashboard_->setAutoAccept(settings.roundsAutoAccept(), settings.autoAcceptDice());
+    }
     review_->setProject(store_.get(), currentUser());  // shows the first pending candidate, if any
     if (currentScanId_ == 0 && !loading() && scanTable_->rowCount() > 0)
         openScan(scanTable_->item(0, 0)->data(Qt::UserRole).toLongLong());

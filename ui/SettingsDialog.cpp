@@ -43,13 +43,13 @@ RoundSettings roundSettingsFor(ProjectStore& store) {
     settings.training.device = machine.device;
     settings.training.threads = machine.threads;
     // Every round of a project trains alike: the first round's budget, else the project's settings.
-    auto training = firstRoundTrainingSettings(store, settings.training);
-    if (!training) training = ProjectSettings(store).roundTraining(settings.training);
-    if (training) settings.training = *training;
+    if (auto training = roundsTrainingSettings(store, settings.training)) settings.training = *training;
     settings.training.device = machine.device;
     settings.training.threads = machine.threads;
     ProjectSettings project(store);
     settings.warmStart = project.roundsWarmStart();
+    settings.autoAccept = project.roundsAutoAccept();
+    settings.policy.minimumDice = project.autoAcceptDice();
     settings.policy.rangeWidening = project.autoAcceptVolumeWidening();
     return settings;
 }

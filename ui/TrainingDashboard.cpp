@@ -7,6 +7,7 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTime>
@@ -103,6 +104,9 @@ TrainingDashboard::TrainingDashboard(RoundRunner* runner, std::function<RoundRun
     autoAcceptDice_->setValue(0.8);
     runRow->addWidget(autoAcceptDice_);
     controls->addLayout(runRow);
+    connect(autoAccept_, &QCheckBox::toggled, this, [this](bool on) { Q_EMIT autoAcceptEdited(on, autoAcceptDice()); });
+    connect(autoAcceptDice_, &QDoubleSpinBox::valueChanged, this,
+            [this](double dice) { Q_EMIT autoAcceptEdited(autoAccept(), dice); });
 
     auto* buttons = new QHBoxLayout;
     start_ = new QPushButton("Start");
@@ -222,6 +226,7 @@ void TrainingDashboard::setProjectFolder(const QString& folder) {
 
 void TrainingDashboard::setRounds(int rounds) { roundCount_->setValue(rounds); }
 void TrainingDashboard::setAutoAccept(bool on, double minimumDice) {
+    const QSignalBlocker checkBoxQuiet(autoAccept_), spinBoxQuiet(autoAcceptDice_);
     autoAccept_->setChecked(on);
     autoAcceptDice_->setValue(minimumDice);
 }

@@ -32,7 +32,7 @@ public:
 
     void setProjectFolder(const QString& folder);  // refreshes the per-round charts
     void setRounds(int rounds);
-    void setAutoAccept(bool on, double minimumDice);
+    void setAutoAccept(bool on, double minimumDice);  // no autoAcceptEdited
     int rounds() const;
     bool autoAccept() const;
     double autoAcceptDice() const;
@@ -49,6 +49,8 @@ public:
 
 Q_SIGNALS:
     void roundFinished(int round);  // the project's labels changed: views and browser refresh
+    // A person changed the auto-accept check box or threshold (not setAutoAccept): the project keeps it.
+    void autoAcceptEdited(bool on, double minimumDice);
     void runStopped(const QString& outcome);
 
 private:

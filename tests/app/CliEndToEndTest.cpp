@@ -221,11 +221,12 @@ private Q_SLOTS:
 
     void demoSetupOnlyLeavesTheRoundsToTheApp() {
         // The desktop demo's first half: the partially labeled project, no round, the demo's budget,
-        // warm start (off: the demo trains every round from scratch) and volume widening saved as
-        // the project's (the app's rounds and `ipnp round` run with them).
+        // warm start (off: the demo trains every round from scratch) and auto-accept policy saved as
+        // the project's (the app's rounds, `ipnp round` and `ipnp loop` run with them).
         const QString out = dir.filePath("demo-setup");
         ProcessResult result = runIpnp({"demo", "--out", out, "--count", "4", "--test-scans", "1", "--size", "32",
-                                         "--iterations", "7", "--volume-widening", "0.75", "--setup-only"});
+                                         "--iterations", "7", "--volume-widening", "0.75", "--auto-accept-dice", "0.65",
+                                         "--setup-only"});
         QVERIFY2(result.exitCode == 0, qPrintable(result.err));
         QVERIFY(result.out.contains("rounds not run yet"));
         QVERIFY(!QFile::exists(out + "/report.md"));
@@ -238,6 +239,8 @@ private Q_SLOTS:
         QVERIFY2(settings.first().contains("\"iterations\":7"), qPrintable(settings.first()));
         QCOMPARE(dump.filter(QRegularExpression("^settings: rounds_warm_start \\| 0 \\|")).size(), 1);
         QCOMPARE(dump.filter(QRegularExpression("^settings: auto_accept_volume_widening \\| 0.75 \\|")).size(), 1);
+        QCOMPARE(dump.filter(QRegularExpression("^settings: auto_accept_dice \\| 0.65(0*\\d*)? \\|")).size(), 1);
+        QCOMPARE(dump.filter(QRegularExpression("^settings: rounds_auto_accept \\| 1 \\|")).size(), 1);
 
         // `ipnp round` without the options runs as the project says; given, they win for that round.
         auto roundSettings = [&](int number) {
@@ -254,6 +257,15 @@ private Q_SLOTS:
         QVERIFY2(result.exitCode == 0, qPrintable(result.err));
         QVERIFY2(roundSettings(2).contains("\"warm_start\":true") && roundSettings(2).contains("\"range_widening\":0.25"),
                  qPrintable(roundSettings(2)));
+        // `ipnp loop` without --auto-accept-dice accepts at the project's threshold, and its own
+        // --rounds is not a training option: it trains with the project's budget too.
+        QCOMPARE(runIpnp({"rounds", "rollback", "2", "-p", project}).exitCode, 0);
+        result = runIpnp({"loop", "--rounds", "1", "--threads", "1", "-p", project});
+        QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+        QVERIFY2(roundSettings(3).contains("\"minimum_dice\":0.65") && roundSettings(3).contains("\"auto_accept\":true"),
+                 qPrintable(roundSettings(3)));
+        QVERIFY2(roundSettings(3).contains("\"iterations\":7"), qPrintable(roundSettings(3)));
+        QVERIFY2(result.err.contains("[7/7]") && !result.err.contains("[8/"), qPrintable(result.err.left(2000)));
     }
 };
 

@@ -147,6 +147,43 @@ private Q_SLOTS:
         QVERIFY(roundSettingsFor(*store).warmStart);
     }
 
+    void roundsPanelRemembersTheAutoAcceptPolicyPerProject() {
+        // Nothing saved: candidates wait for review, the threshold shows DESIGN's 0.8.
+        QCOMPARE(queryText(project, "SELECT value FROM settings WHERE key = 'auto_accept_dice'"), std::string("(no row)"));
+        {
+            MainWindow window(torchRoundFactories());
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            QVERIFY(window.openProject(project));
+            TrainingDashboard* dashboard = window.dashboard();
+            QVERIFY(!dashboard->autoAccept());
+            QCOMPARE(dashboard->autoAcceptDice(), 0.8);
+            // A person ticks the box and lowers the threshold: the project keeps both at once.
+            auto* box = dashboard->findChild<QCheckBox*>("chkAutoAccept");
+            QTest::mouseClick(box, Qt::LeftButton, {}, QPoint(8, box->height() / 2));
+            QVERIFY(box->isChecked());
+            dashboard->findChild<QDoubleSpinBox*>("inAutoAcceptDice")->setValue(0.65);
+            QCOMPARE(queryText(project, "SELECT value FROM settings WHERE key = 'rounds_auto_accept'"), std::string("1"));
+            QCOMPARE(std::stod(queryText(project, "SELECT value FROM settings WHERE key = 'auto_accept_dice'")), 0.65);
+            auto store = ProjectStore::open(project.toStdString());
+            const RoundSettings next = roundSettingsFor(*store);
+            QVERIFY(next.autoAccept);
+            QCOMPARE(next.policy.minimumDice, 0.65);
+            // Set by the program (ipnp-studio --auto-accept-dice), not by a person: not saved.
+            dashboard->setAutoAccept(false, 0.9);
+            QCOMPARE(std::stod(queryText(project, "SELECT value FROM settings WHERE key = 'auto_accept_dice'")), 0.65);
+        }
+        // The project opened again shows what the person chose.
+        MainWindow window(torchRoundFactories());
+        QVERIFY(window.openProject(project));
+        QVERIFY(window.dashboard()->autoAccept());
+        QCOMPARE(window.dashboard()->autoAcceptDice(), 0.65);
+        // Back to the defaults for the tests after this one.
+        window.dashboard()->findChild<QCheckBox*>("chkAutoAccept")->click();
+        window.dashboard()->findChild<QDoubleSpinBox*>("inAutoAcceptDice")->setValue(0.8);
+        QCOMPARE(queryText(project, "SELECT value FROM settings WHERE key = 'rounds_auto_accept'"), std::string("0"));
+    }
+
     void pauseResumeFinishThenCancel() {
         MainWindow window(torchRoundFactories());
         window.show();
