@@ -175,9 +175,13 @@ private Q_SLOTS:
         }
         // The project opened again shows what the person chose.
         MainWindow window(torchRoundFactories());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
         QVERIFY(window.openProject(project));
         QVERIFY(window.dashboard()->autoAccept());
         QCOMPARE(window.dashboard()->autoAcceptDice(), 0.65);
+        QDir().mkpath(IPNP_BINARY_DIR "/screenshots");
+        window.grab().save(QString(IPNP_BINARY_DIR "/screenshots/rounds_panel_policy_reopened.png"));
         // Back to the defaults for the tests after this one.
         window.dashboard()->findChild<QCheckBox*>("chkAutoAccept")->click();
         window.dashboard()->findChild<QDoubleSpinBox*>("inAutoAcceptDice")->setValue(0.8);
