@@ -49,14 +49,6 @@ enum : std::uint8_t { kUnseeded = 0, kForeground = 1, kBackground = 2 };
 // For each face of the region (low i, high i, low j, ...): true when it lies inside the scan.
 using FacesInside = std::array<bool, 6>;
 
-// How many times finer the segmentation of a region of this grid runs (1: on the grid itself).
-int upsamplingFactor(const ImageGeometry& region) {
-    const double finest = std::min({region.spacing[0], region.spacing[1], region.spacing[2]});
-    if (finest <= kCoarsestNativeSpacingMm) return 1;
-    int factor = std::min(kMaxUpsampling, int(std::ceil(finest / kWorkingSpacingMm - 1e-9)));
-    while (factor > 1 && region.voxelCount() * std::size_t(factor * factor * factor) > kMaxUpsampledVoxels) --factor;
-    return factor;
-}
 
 // The mask with unit spacing, so that the morphology counts in voxels of the grid.
 Mask inVoxelUnits(const Mask& mask) {
@@ -503,6 +495,14 @@ Mask segmentUpsampled(const FloatVolume& image, const PromptSet& prompt, const F
 
 }  // namespace
 
+int BuiltinGeneralist::upsamplingFor(const ImageGeometry& region) {
+    const double finest = std::min({region.spacing[0], region.spacing[1], region.spacing[2]});
+    if (finest <= kCoarsestNativeSpacingMm) return 1;
+    int factor = std::min(kMaxUpsampling, int(std::ceil(finest / kWorkingSpacingMm - 1e-9)));
+    while (factor > 1 && region.voxelCount() * std::size_t(factor * factor * factor) > kMaxUpsampledVoxels) --factor;
+    return factor;
+}
+
 GeneralistIdentity BuiltinGeneralist::identity() const { return {kName, kVersion, "builtin"}; }
 
 Mask BuiltinGeneralist::segment(const FloatVolume& image, const PromptSet& prompt) {
@@ -538,7 +538,7 @@ Mask BuiltinGeneralist::segment(const FloatVolume& image, const PromptSet& promp
         facesInside[2 * a] = region.first[a] > 0;
         facesInside[2 * a + 1] = region.end[a] < long(imageSize[a]);
     }
-    const int factor = upsamplingFactor(grid);
+    const int factor = upsamplingFor(grid);
     return factor == 1 ? growFromSeeds(image, prompt, facesInside, kNativeTuning)
                        : segmentUpsampled(image, prompt, facesInside, factor);
 }

@@ -48,6 +48,11 @@ public:
     // point lies outside the region, or there is no foreground seed at all (no coarse mask and no
     // positive point).
     Mask segment(const FloatVolume& image, const PromptSet& prompt) override;
+
+    // How many times finer per axis a region of this grid is segmented (1: on its own grid): up to
+    // 3x on grids coarser than 3 mm, less for regions too large to resample that much (the work
+    // of a 160^3 region at most).
+    static int upsamplingFor(const ImageGeometry& region);
 };
 
 }  // namespace ipnp

@@ -300,6 +300,55 @@ private Q_SLOTS:
         QVERIFY(sumHd / organs <= sumCoarseHd / organs + 1e-9);
     }
 
+    void resamplesLessWhereARegionIsLarge() {
+        // The factor by hand: 3x below 3 mm never happens (1); 6 mm asks for ceil(6 / 2) = 3x, kept
+        // while region voxels x 27 <= 4,096,000 (151,703 voxels), 2x up to 512,000, else 1.
+        auto region = [](std::size_t edge, double spacing) {
+            ImageGeometry g;
+            g.size = {edge, edge, edge};
+            g.spacing = {spacing, spacing, spacing};
+            return g;
+        };
+        QCOMPARE(BuiltinGeneralist::upsamplingFor(region(200, 3.0)), 1);
+        QCOMPARE(BuiltinGeneralist::upsamplingFor(region(53, 6.0)), 3);  // 148,877 voxels
+        QCOMPARE(BuiltinGeneralist::upsamplingFor(region(54, 6.0)), 2);  // 157,464
+        QCOMPARE(BuiltinGeneralist::upsamplingFor(region(80, 6.0)), 2);  // 512,000
+        QCOMPARE(BuiltinGeneralist::upsamplingFor(region(81, 6.0)), 1);
+        QCOMPARE(BuiltinGeneralist::upsamplingFor(region(20, 4.5)), 3);  // ceil(2.25)
+
+        // A large organ on a 6 mm grid (a ball of radius 168 mm: its region, 62^3 voxels, is
+        // segmented 2x finer, not 3x) still improves on a coarse prompt of 2 x 2 x 2 blocks.
+        ImageGeometry g = region(72, 6.0);
+        FloatVolume image(g, 0.0f);
+        Mask truth(g, 0);
+        std::uint64_t state = 11;
+        for (std::size_t k = 0; k < 72; ++k)
+            for (std::size_t j = 0; j < 72; ++j)
+                for (std::size_t i = 0; i < 72; ++i) {
+                    const double x = (double(i) - 35.5) * 6, y = (double(j) - 35.5) * 6, z = (double(k) - 35.5) * 6;
+                    const bool inside = x * x + y * y + z * z <= 168.0 * 168.0;
+                    truth.at(i, j, k) = inside;
+                    double noise = 0;  // SD ~10 (a sum of 4 uniforms from an LCG, as in twoBalls)
+                    for (int u = 0; u < 4; ++u) {
+                        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+                        noise += double(state >> 11) / double(1ULL << 53) - 0.5;
+                    }
+                    image.at(i, j, k) = float((inside ? 60.0 : -100.0) + noise * 17.3);
+                }
+        const Mask coarse = largestComponent(coarsenByBlocks(truth, 2));
+        const PromptSet prompt = promptFrom(coarse, Mask(g, 0), 1);
+        QVERIFY(!prompt.absent);
+        QCOMPARE(BuiltinGeneralist::upsamplingFor(g.region(prompt.region.first, prompt.region.size())), 2);
+        const Mask result = paste(BuiltinGeneralist().segment(image, prompt), prompt.region, g);
+        const double coarseDice = dice(coarse, truth), resultDice = dice(result, truth);
+        const double coarseHd = hausdorff95(coarse, truth).value_or(1e9), resultHd = hausdorff95(result, truth).value_or(1e9);
+        qInfo("6 mm ball of radius 168 mm, region %zu voxels, 2x: Dice %.4f -> %.4f, HD95 %.2f -> %.2f mm",
+              prompt.region.size()[0] * prompt.region.size()[1] * prompt.region.size()[2], coarseDice, resultDice,
+              coarseHd, resultHd);
+        QVERIFY(resultDice > coarseDice);
+        QVERIFY(resultHd <= coarseHd);
+    }
+
     void keepsAnExactPromptAtSixMillimetres() {
         // The truth itself as the prompt (blocks of 1). Less than a tenth of it may be lost (where
         // organs touch, the other organs' seeds compete for the shared boundary): a generalist that
