@@ -91,11 +91,13 @@ case "$verb" in
     build
     if [ $headless -eq 0 ] && [ -n "${DISPLAY:-}" ]; then
       # With a display: the app opens on the demo project and runs three unattended rounds in
-      # its dashboard, so a person watches the pseudo-labels grow (the headless report: --headless).
+      # its dashboard, so a person watches the pseudo-labels grow, then evaluates (the closing
+      # training and the reference, then the results in a window; the headless report: --headless).
       log "preparing the demo project (./ipnp-demo/project)"
       "$BUILD_DIR/app/ipnp" demo --out ipnp-demo --setup-only ${demo_args[@]+"${demo_args[@]}"}
-      log "opening IPnP Studio; the rounds run in its Rounds panel"
-      exec "$BUILD_DIR/app/ipnp-studio" ipnp-demo/project --run-rounds "$studio_rounds" --auto-accept-dice "$studio_dice"
+      log "opening IPnP Studio; the rounds and then the evaluation run in its Rounds panel"
+      exec "$BUILD_DIR/app/ipnp-studio" ipnp-demo/project --run-rounds "$studio_rounds" --auto-accept-dice "$studio_dice" \
+        --evaluate
     fi
     log "running the demo headless (writes ./ipnp-demo/)"
     "$BUILD_DIR/app/ipnp" demo --out ipnp-demo ${demo_args[@]+"${demo_args[@]}"}

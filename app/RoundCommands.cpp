@@ -221,18 +221,7 @@ LoopResult runLoop(ProjectStore& store, const RoundSettings& settings, Generalis
     return result;
 }
 
-void trainReference(ProjectStore& store, const SpecialistSettings& given) {
-    SpecialistSettings settings = given;
-    for (const ScanRecord& scan : store.scans())
-        if (scan.split == "train") {
-            settings.modality = scan.modality;
-            break;
-        }
-    TrainingJob job;
-    job.purpose = "reference";
-    if (const auto run = TrainingRuns(store).latestUnfinished("reference")) job.resumeRunId = run->id;
-    if (store.database().queryInt("SELECT COUNT(*) FROM truth") == 0)
-        throw Error(store.folder(), "the reference needs hidden truth: make the project with `ipnp simulate-partial`");
+void trainReference(ProjectStore& store, const SpecialistSettings& settings) {
     TorchSpecialist specialist;
     specialist.setDevice(settings.device);
     specialist.setThreads(settings.threads);
@@ -240,8 +229,7 @@ void trainReference(ProjectStore& store, const SpecialistSettings& given) {
     TrainingCallbacks callbacks;
     callbacks.step = printTrainingStep;
     callbacks.log = [](const std::string& text) { std::fprintf(stderr, "%s\n", text.c_str()); };
-    SpecialistTraining(store).run(specialist, loadTrainingCases(store, {}, TrainingLabels::Reference), settings, job,
-                                  callbacks);
+    ipnp::trainReference(store, specialist, settings, callbacks);
 }
 
 EvaluationReport evaluate(ProjectStore& store, const std::string& device, int threads, bool bf16) {

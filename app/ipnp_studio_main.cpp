@@ -2,11 +2,15 @@
 // identity (for QSettings), the main window, and the project named on the command line.
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QMessageBox>
 #include <QTimer>
 #include <cstdio>
+#include <memory>
 
+#include "EvaluationDialog.h"
 #include "MainWindow.h"
 #include "StudioFactories.h"
 #include "TrainingDashboard.h"
@@ -38,6 +42,10 @@ int main(int argc, char** argv) {
                                        "FOLDER");
     parser.addOption(exportTimeLapse);
     parser.addOption(autoAccept);
+    QCommandLineOption evaluate("evaluate",
+                                "evaluate on the test split once the project is open (after the rounds with "
+                                "--run-rounds): train what is missing, then show the results (the demo)");
+    parser.addOption(evaluate);
     parser.process(app);
     // The run options are checked before any window opens: a typo must not start a run of 0 rounds
     // or accept every candidate (QString::toDouble gives 0 for text that is not a number).
@@ -75,6 +83,20 @@ int main(int argc, char** argv) {
         if (parser.isSet(autoAccept)) window.dashboard()->setAutoAccept(true, autoAcceptDice);
         QTimer::singleShot(500, window.dashboard(), &ipnp::TrainingDashboard::start);
     }
+    // Runs the window will see end (rounds, evaluation): --screenshot waits for the last of them.
+    const int runsToWaitFor = (parser.isSet(runRounds) ? 1 : 0) + (parser.isSet(evaluate) ? 1 : 0);
+    if (parser.isSet(evaluate)) {
+        if (parser.isSet(runRounds)) {
+            auto evaluateOnce = std::make_shared<QMetaObject::Connection>();
+            *evaluateOnce = QObject::connect(window.dashboard(), &ipnp::TrainingDashboard::runStopped, &window,
+                                             [&window, evaluateOnce](const QString& outcome) {
+                                                 QObject::disconnect(*evaluateOnce);
+                                                 if (outcome == "finished") window.evaluate();
+                                             });
+        } else {
+            QTimer::singleShot(500, &window, [&window] { window.evaluate(); });
+        }
+    }
     if (parser.isSet(exportTimeLapse)) {
         const QString folder = parser.value(exportTimeLapse);
         QObject::connect(&window, &ipnp::MainWindow::scanLoaded, &window, [&window, folder] {
@@ -96,12 +118,22 @@ int main(int argc, char** argv) {
                     QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
                 QCoreApplication::processEvents();
                 window.grab().save(file);
+                // The evaluation's results are a dialog of their own: saved beside, as FILE_evaluation.png.
+                if (ipnp::EvaluationDialog* results = window.evaluationDialog()) {
+                    const QFileInfo info(file);
+                    results->grab().save(info.dir().filePath(info.completeBaseName() + "_evaluation.png"));
+                }
                 QApplication::quit();
             });
         };
-        if (parser.isSet(runRounds))
-            QObject::connect(window.dashboard(), &ipnp::TrainingDashboard::runStopped, &window, saveAndQuit);
-        else
+        if (runsToWaitFor > 0) {
+            auto stops = std::make_shared<int>(0);
+            QObject::connect(window.dashboard(), &ipnp::TrainingDashboard::runStopped, &window,
+                             [saveAndQuit, stops, runsToWaitFor](const QString& outcome) {
+                                 // A failed or paused run ends the chain: nothing more will come.
+                                 if (++*stops == runsToWaitFor || outcome != "finished") saveAndQuit();
+                             });
+        } else
             QObject::connect(&window, &ipnp::MainWindow::scanLoaded, &window, saveAndQuit);
     }
     return app.exec();

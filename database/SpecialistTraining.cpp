@@ -8,6 +8,7 @@
 #include "Error.h"
 #include "SpecialistSettingsJson.h"
 #include "SqliteDatabase.h"
+#include "TrainingCases.h"
 #include "TrainingSlot.h"
 
 namespace ipnp {
@@ -72,6 +73,22 @@ TrainingResult SpecialistTraining::run(Specialist& specialist, const std::vector
     runs.setStatus(result.runId, "finished");
     result.checkpoint = *last;
     return result;
+}
+
+TrainingResult trainReference(ProjectStore& store, Specialist& specialist, SpecialistSettings settings,
+                              const TrainingCallbacks& callbacks) {
+    if (store.database().queryInt("SELECT COUNT(*) FROM truth") == 0)
+        throw Error(store.folder(), "the reference needs hidden truth: make the project with `ipnp simulate-partial`");
+    for (const ScanRecord& scan : store.scans())
+        if (scan.split == "train") {
+            settings.modality = scan.modality;
+            break;
+        }
+    TrainingJob job;
+    job.purpose = "reference";
+    if (const auto run = TrainingRuns(store).latestUnfinished("reference")) job.resumeRunId = run->id;
+    return SpecialistTraining(store).run(specialist, loadTrainingCases(store, {}, TrainingLabels::Reference), settings,
+                                         job, callbacks);
 }
 
 }  // namespace ipnp

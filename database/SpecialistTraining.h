@@ -39,4 +39,10 @@ private:
     ProjectStore& store_;
 };
 
+// The fully labeled reference of the evaluation: manual labels plus the hidden truth of the
+// training split, trained with `settings` (the modality taken from the training scans); an
+// interrupted reference run resumes. Throws ipnp::Error when the project keeps no hidden truth.
+TrainingResult trainReference(ProjectStore& store, Specialist& specialist, SpecialistSettings settings,
+                              const TrainingCallbacks& callbacks);
+
 }  // namespace ipnp

@@ -31,6 +31,7 @@
 #include "StructureImportDialog.h"
 #include "DisplayPanel.h"
 #include "EditPanel.h"
+#include "EvaluationDialog.h"
 #include "ImageFile.h"
 #include "LabelMaskOps.h"
 #include "MaskEditor.h"
@@ -173,6 +174,14 @@ MainWindow::MainWindow(RoundFactories factories, QWidget* parent) : QMainWindow(
     addDockWidget(Qt::BottomDockWidgetArea, dashboardDock);
     resizeDocks({dashboardDock}, {230}, Qt::Vertical);  // the views keep most of the height
     connect(dashboard_, &TrainingDashboard::roundFinished, this, [this] { onLabelsChangedElsewhere(); });
+    connect(runner_, &RoundRunner::evaluated, this, [this] {
+        const auto report = runner_->lastEvaluation();
+        if (!report) return;
+        if (evaluationDialog_) evaluationDialog_->close();
+        evaluationDialog_ = new EvaluationDialog(*report, this);
+        evaluationDialog_->setAttribute(Qt::WA_DeleteOnClose);
+        evaluationDialog_->show();
+    });
     connect(dashboard_, &TrainingDashboard::autoAcceptEdited, this, [this](bool on, double minimumDice) {
         if (!store_) return;
         try {
@@ -348,6 +357,21 @@ void MainWindow::buildMenus() {
         if (editing()) finishEdit(false);
     });
 
+    review->addSeparator();
+    review->addAction("E&valuate on the test split…", this, [this] {
+        if (!store_) {
+            showError("Open a project first (File › Open project).");
+            return;
+        }
+        const auto answer = QMessageBox::question(
+            this, "Evaluate on the test split",
+            "The evaluation scores every model of the project on its test split (a project made with "
+            "`ipnp simulate-partial`, as the demo's). First it trains, in the background and with the rounds' "
+            "budget, the model the current labels give (unless the unfinished round is trained already) and the "
+            "fully labeled reference (unless it exists): about two trainings' time. Start?");
+        if (answer == QMessageBox::Yes) evaluate();
+    });
+
     QMenu* help = menuBar()->addMenu("&Help");
     help->addAction("About IPnP Studio", this, [this] {
         QMessageBox::about(this, "IPnP Studio",
@@ -427,6 +451,20 @@ PacsDialog* MainWindow::openPacs() {
     dialog->open();
     return dialog;
 }
+
+bool MainWindow::evaluate() {
+    if (!store_) {
+        showError("Open a project first (File › Open project).");
+        return false;
+    }
+    if (!dashboard_->startEvaluation()) {
+        showError("A round is running: wait for it, or pause it, before evaluating.");
+        return false;
+    }
+    return true;
+}
+
+EvaluationDialog* MainWindow::evaluationDialog() const { return evaluationDialog_; }
 
 bool MainWindow::editSettings() {
     SettingsDialog dialog(store_.get(), factories_, this);

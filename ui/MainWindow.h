@@ -4,6 +4,7 @@
 // status bar. Scans load on a worker thread; the window never waits for one.
 #include <QFutureWatcher>
 #include <QMainWindow>
+#include <QPointer>
 #include <memory>
 #include <optional>
 
@@ -76,6 +77,12 @@ public:
     QString exportCurrentScanAsDicom(DicomExportKind kind, QString path = {});
     // Opens the settings dialog (modal); returns whether it was accepted.
     bool editSettings();
+    // Review › Evaluate on the test split (the menu asks first): trains in the background what
+    // the evaluation lacks (RoundRunner::startEvaluation), then shows the results in an
+    // EvaluationDialog. False (an error dialog says why) without a project or while a run goes on.
+    bool evaluate();
+    // The dialog of the last evaluation (open, non-modal), or nullptr.
+    class EvaluationDialog* evaluationDialog() const;
     TimeLapseBar* timeLapse() const { return timeLapse_; }
 
     // Editing the candidate under review (E): left-drag in a slice view paints or erases its mask;
@@ -134,6 +141,7 @@ private:
     TimeLapseBar* timeLapse_;
     EditPanel* editPanel_;
     std::unique_ptr<MaskEditor> editor_;
+    QPointer<class EvaluationDialog> evaluationDialog_;
     std::unique_ptr<EditBrush> editBrush_;
     std::optional<CandidateRecord> reviewed_;  // the candidate under review
     std::optional<CandidateRecord> edited_;    // the candidate being edited

@@ -4,8 +4,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "Error.h"
 #include "ProjectRounds.h"
 #include "ProjectStore.h"
+#include "SpecialistTraining.h"
+#include "TrainingRuns.h"
 
 namespace ipnp {
 
@@ -20,14 +23,34 @@ void RoundRunner::join() {
     if (worker_.joinable()) worker_.join();
 }
 
-bool RoundRunner::start(const RoundRunRequest& request) {
+bool RoundRunner::launch(std::function<void()> job) {
     if (running_) return false;
     join();  // the previous worker has signalled its end; reap it
     stop_ = false;
     cancelRequested_ = false;
     running_ = true;
-    worker_ = std::thread([this, request] { work(request); });
+    worker_ = std::thread([job = std::move(job)] {
+        // Background work yields to the person at the screen: a lower priority for this thread,
+        // which LibTorch's compute threads (created from it) inherit. On two cores, at equal
+        // priority the GUI thread waited 100+ ms for a turn while a round trained
+        // (bench/GuiResponsivenessBench).
+        setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+        job();
+    });
     return true;
+}
+
+bool RoundRunner::start(const RoundRunRequest& request) {
+    return launch([this, request] { work(request); });
+}
+
+bool RoundRunner::startEvaluation(const RoundRunRequest& request) {
+    return launch([this, request] { evaluate(request); });
+}
+
+std::shared_ptr<const EvaluationReport> RoundRunner::lastEvaluation() const {
+    const std::lock_guard<std::mutex> lock(evaluationMutex_);
+    return lastEvaluation_;
 }
 
 void RoundRunner::pause() { stop_ = true; }
@@ -37,41 +60,49 @@ void RoundRunner::cancel() {
     stop_ = true;
 }
 
+RoundCallbacks RoundRunner::callbacksFor(int round) {
+    RoundCallbacks callbacks;
+    callbacks.cancel = &stop_;
+    callbacks.training.cancel = &stop_;
+    callbacks.log = [this](const std::string& text) { Q_EMIT logLine(QString::fromStdString(text)); };
+    callbacks.training.log = callbacks.log;
+    callbacks.training.step = [this, round](const TrainingStep& step) {
+        Q_EMIT trainingStep(round, step.iteration, step.iterations, step.loss, step.secondsPerIteration);
+    };
+    callbacks.progress = [this](std::size_t done, std::size_t total, const std::string& what) {
+        Q_EMIT scanProgress(int(done), int(total), QString::fromStdString(what));
+    };
+    callbacks.generalistProgress = [this](std::size_t done, std::size_t total, const std::string& what) {
+        Q_EMIT organProgress(int(done), int(total), QString::fromStdString(what));
+    };
+    return callbacks;
+}
+
+namespace {
+
+// The number the next RoundEngine::run works on: the unfinished round's, else one past the last.
+int nextRoundNumber(ProjectRounds& rounds) {
+    if (const auto unfinished = rounds.unfinishedRound()) return unfinished->number;
+    int number = 1;
+    for (const RoundRecord& r : rounds.history()) number = std::max(number, r.number + 1);
+    return number;
+}
+
+}  // namespace
+
 void RoundRunner::work(RoundRunRequest request) {
-    // Background work yields to the person at the screen: a lower priority for this thread, which
-    // LibTorch's compute threads (created from it) inherit. On two cores, at equal priority the
-    // GUI thread waited 100+ ms for a turn while a round trained (bench/GuiResponsivenessBench).
-    setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
     QString outcome = "finished";
     try {
         const auto store = ProjectStore::open(request.projectFolder);
         ProjectRounds rounds(*store, request.user);
         const auto generalist = factories_.generalist(request.generalist);
         for (int n = 0; n < request.rounds && !stop_; ++n) {
-            int number = 1;
-            if (const auto unfinished = rounds.unfinishedRound()) number = unfinished->number;
-            else
-                for (const RoundRecord& r : rounds.history()) number = std::max(number, r.number + 1);
+            const int number = nextRoundNumber(rounds);
             Q_EMIT roundStarted(number);
-
-            RoundCallbacks callbacks;
-            callbacks.cancel = &stop_;
-            callbacks.training.cancel = &stop_;
-            callbacks.log = [this](const std::string& text) { Q_EMIT logLine(QString::fromStdString(text)); };
-            callbacks.training.log = callbacks.log;
-            callbacks.training.step = [this, number](const TrainingStep& step) {
-                Q_EMIT trainingStep(number, step.iteration, step.iterations, step.loss, step.secondsPerIteration);
-            };
-            callbacks.progress = [this](std::size_t done, std::size_t total, const std::string& what) {
-                Q_EMIT scanProgress(int(done), int(total), QString::fromStdString(what));
-            };
-            callbacks.generalistProgress = [this](std::size_t done, std::size_t total, const std::string& what) {
-                Q_EMIT organProgress(int(done), int(total), QString::fromStdString(what));
-            };
             const auto specialist = factories_.specialist(request.settings.training);
             RoundEngine engine(rounds, *specialist, *generalist);
             // A stop during the round ends it with an error; a normal return is a complete round.
-            const RoundSummary summary = engine.run(request.settings, callbacks);
+            const RoundSummary summary = engine.run(request.settings, callbacksFor(number));
             Q_EMIT roundFinished(summary.round, int(summary.candidates), int(summary.autoAccepted));
             Q_EMIT logLine(QString("round %1: %2 candidate(s) on %3 scan(s), %4 auto-accepted")
                                .arg(summary.round).arg(summary.candidates).arg(summary.scans).arg(summary.autoAccepted));
@@ -81,11 +112,61 @@ void RoundRunner::work(RoundRunRequest request) {
             }
         }
     } catch (const std::exception& error) {
-        // A training stopped before its last checkpoint ends in an error: that is the pause itself.
-        if (!stop_) outcome = QString("failed: %1").arg(error.what());
+        outcome = QString("failed: %1").arg(error.what());
     }
-    if (stop_ && !outcome.startsWith("failed")) outcome = cancelRequested_ ? "cancelled" : "paused";
-    if (cancelRequested_) {
+    finish(outcome, request, true);
+}
+
+void RoundRunner::evaluate(RoundRunRequest request) {
+    QString outcome = "finished";
+    try {
+        const auto store = ProjectStore::open(request.projectFolder);
+        // Checked before anything trains (evaluateProject checks it too, after the trainings).
+        if (store->database().queryInt(
+                "SELECT COUNT(*) FROM truth t JOIN scans s ON s.id = t.scan_id WHERE s.split = 'test'") == 0)
+            throw Error(store->folder(), "no test scan with hidden truth: evaluation needs a project made with "
+                                         "`ipnp simulate-partial` with a test split (as the demo's)");
+        ProjectRounds rounds(*store, request.user);
+        // The model the labels give now: the closing training, as `ipnp loop` ends with.
+        const int number = nextRoundNumber(rounds);
+        Q_EMIT roundStarted(number);
+        Q_EMIT logLine(QString("evaluation: the model of the current labels (round %1)").arg(number));
+        {
+            const auto specialist = factories_.specialist(request.settings.training);
+            const auto generalist = factories_.generalist(request.generalist);
+            RoundEngine(rounds, *specialist, *generalist).run(request.settings, callbacksFor(number), true);
+        }
+        if (stop_) throw Error("stopped");
+        if (!TrainingRuns(*store).latestFinishedCheckpoint("reference")) {
+            Q_EMIT roundStarted(0);
+            Q_EMIT logLine("evaluation: the fully labeled reference (the same training budget)");
+            const auto specialist = factories_.specialist(request.settings.training);
+            trainReference(*store, *specialist, request.settings.training, callbacksFor(0).training);
+        }
+        if (stop_) throw Error("stopped");
+        Q_EMIT logLine("evaluation: scoring every model on the test split");
+        const auto specialist = factories_.specialist(request.settings.training);
+        auto report = std::make_shared<EvaluationReport>(evaluateProject(
+            *store, *specialist, [this](std::size_t done, std::size_t total, const std::string& what) {
+                Q_EMIT scanProgress(int(done), int(total), QString::fromStdString(what));
+            }));
+        report->bf16 = request.settings.training.bf16;
+        {
+            const std::lock_guard<std::mutex> lock(evaluationMutex_);
+            lastEvaluation_ = std::move(report);
+        }
+        Q_EMIT evaluated();
+    } catch (const std::exception& error) {
+        outcome = QString("failed: %1").arg(error.what());
+    }
+    // A cancelled evaluation keeps what it trained (the next one goes on from there).
+    finish(outcome, request, false);
+}
+
+void RoundRunner::finish(QString outcome, const RoundRunRequest& request, bool rollBackOnCancel) {
+    // A training stopped before its last checkpoint ends in an error: that is the pause itself.
+    if (stop_) outcome = cancelRequested_ ? "cancelled" : "paused";
+    if (cancelRequested_ && rollBackOnCancel) {
         try {
             const auto store = ProjectStore::open(request.projectFolder);
             ProjectRounds rounds(*store, request.user);

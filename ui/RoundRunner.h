@@ -4,15 +4,19 @@
 // thread). Pause stops at the next training iteration or scan and leaves the round to resume from
 // its last checkpoint; cancel stops and rolls the unfinished round back. The specialist and the
 // generalist come from factories, so this layer needs no LibTorch (the app wires the real ones).
+// The same worker evaluates (DESIGN.md's evaluation, as `ipnp eval`), training first what the
+// scores need and the project lacks.
 #include <QObject>
 #include <QString>
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
 #include "Generalist.h"
+#include "ProjectEvaluation.h"
 #include "RoundEngine.h"
 #include "Specialist.h"
 
@@ -41,22 +45,39 @@ public:
 
     // False (and nothing starts) while a run is going on.
     bool start(const RoundRunRequest& request);
+    // Evaluation on a project made with simulate-partial: the closing training (the model the
+    // labels give now, as after `ipnp loop`; a round left in training is finished instead; none
+    // when the unfinished round is already trained), the fully labeled reference unless one is
+    // trained (an interrupted one resumes), both with the request's training settings, then
+    // every model scored on the test split. `rounds` is ignored. Pause and cancel stop a training
+    // at its next iteration (it resumes next time); `evaluated` comes before `stopped("finished")`.
+    bool startEvaluation(const RoundRunRequest& request);
+    // The report of the last evaluation that finished (null before one has).
+    std::shared_ptr<const EvaluationReport> lastEvaluation() const;
     void pause();
     void cancel();
     bool running() const { return running_; }
 
 Q_SIGNALS:
     void roundStarted(int round);
+    // round 0: the reference's training (an evaluation's).
     void trainingStep(int round, int iteration, int iterations, double loss, double secondsPerIteration);
     void scanProgress(int done, int total, const QString& what);    // specialist + prompts, per scan
     void organProgress(int done, int total, const QString& what);   // the generalist, per organ
     void logLine(const QString& text);
     void roundFinished(int round, int candidates, int autoAccepted);  // stored in the project
+    void evaluated();  // lastEvaluation() holds the new report
     // "finished", "paused", "cancelled", or "failed: <why>".
     void stopped(const QString& outcome);
 
 private:
+    bool launch(std::function<void()> job);
     void work(RoundRunRequest request);
+    void evaluate(RoundRunRequest request);
+    RoundCallbacks callbacksFor(int round);
+    // Sets the outcome (a stop while training ends in an error: that is the pause itself), rolls
+    // an unfinished round back when cancelled, then signals the end.
+    void finish(QString outcome, const RoundRunRequest& request, bool rollBackOnCancel);
     void join();
 
     RoundFactories factories_;
@@ -64,6 +85,8 @@ private:
     std::atomic<bool> running_{false};
     std::atomic<bool> stop_{false};
     std::atomic<bool> cancelRequested_{false};
+    mutable std::mutex evaluationMutex_;
+    std::shared_ptr<const EvaluationReport> lastEvaluation_;
 };
 
 }  // namespace ipnp

@@ -28,6 +28,9 @@ namespace ipnp {
 
 namespace {
 
+// What a RoundRunner training signal's round number names (0: an evaluation's reference).
+QString trainingName(int round) { return round == 0 ? QString("Reference") : QString("Round %1").arg(round); }
+
 QChartView* makeChartView(const QString& title) {
     auto* chart = new QChart;
     chart->setTitle(title);
@@ -172,7 +175,7 @@ TrainingDashboard::TrainingDashboard(RoundRunner* runner, std::function<RoundRun
     layout->addWidget(charts, 1);
 
     connect(runner_, &RoundRunner::roundStarted, this, [this](int round) {
-        status_->setText(QString("Round %1: training").arg(round));
+        status_->setText(QString("%1: training").arg(trainingName(round)));
         scans_->setRange(0, 1);
         scans_->setValue(0);
         scans_->setFormat("");
@@ -251,13 +254,23 @@ void TrainingDashboard::start() {
                   .arg(request.settings.autoAccept ? QString(", auto-accept at Dice %1").arg(autoAcceptDice()) : ""));
 }
 
+bool TrainingDashboard::startEvaluation() {
+    if (projectFolder_.isEmpty() || runner_->running()) return false;
+    if (!runner_->startEvaluation(makeRequest_())) return false;
+    setRunning(true);
+    warning_->hide();
+    status_->setText("Evaluating…");
+    appendLog("evaluation started");
+    return true;
+}
+
 void TrainingDashboard::onTrainingStep(int round, int iteration, int iterations, double loss, double secondsPerIteration) {
     if (round != lossRound_ || iteration == 1) {
         // A new training: a fresh curve.
         lossRound_ = round;
         loss_->clear();
         lossMax_ = 0;
-        lossView_->chart()->setTitle(QString("Training loss, round %1").arg(round));
+        lossView_->chart()->setTitle(QString("Training loss, %1").arg(trainingName(round).toLower()));
         resetAxes(lossView_->chart(), 0, iterations, 1, "iteration", "loss");
     }
     // A resumed training repeats the iterations after its last checkpoint: they replace the old points.
@@ -270,10 +283,10 @@ void TrainingDashboard::onTrainingStep(int round, int iteration, int iterations,
     training_->setRange(0, iterations);
     training_->setValue(iteration);
     const int eta = int(std::lround(secondsPerIteration * (iterations - iteration)));
-    training_->setFormat(QString("round %1: iteration %2/%3 — ETA %4")
-                             .arg(round).arg(iteration).arg(iterations)
+    training_->setFormat(QString("%1: iteration %2/%3 — ETA %4")
+                             .arg(trainingName(round).toLower()).arg(iteration).arg(iterations)
                              .arg(QTime(0, 0).addSecs(eta).toString(eta >= 3600 ? "h:mm:ss" : "m:ss")));
-    status_->setText(QString("Round %1: training (loss %2)").arg(round).arg(loss, 0, 'f', 3));
+    status_->setText(QString("%1: training (loss %2)").arg(trainingName(round)).arg(loss, 0, 'f', 3));
 }
 
 void TrainingDashboard::appendLog(const QString& text) {

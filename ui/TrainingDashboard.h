@@ -38,6 +38,8 @@ public:
     double autoAcceptDice() const;
 
     void start();
+    // Starts RoundRunner::startEvaluation with the project's settings; false while a run goes on.
+    bool startEvaluation();
     QString status() const;
     // The run's last warning (e.g. another training on this machine), shown above the log until
     // the next Start; empty when there is none.

@@ -1,8 +1,9 @@
 // The user guide's screenshots (docs/images/), made from a real session: the demo's partially
 // labeled project, two rounds from the dashboard (the first accepted unattended, the second left
-// for review), then the window at review, at an edit, the coverage matrix, the per-round chart
-// and a time-lapse frame. It checks that each is drawn; it writes into docs/images only on request
-// (IPNP_UPDATE_DOC_IMAGES=1), otherwise into the build's screenshots/docs/ for a person to look at.
+// for review), then the window at review, at an edit, the coverage matrix, the per-round chart,
+// a time-lapse frame and the evaluation's window. It checks that each is drawn; it writes into
+// docs/images only on request (IPNP_UPDATE_DOC_IMAGES=1), otherwise into the build's
+// screenshots/docs/ for a person to look at.
 #include <QApplication>
 #include <QDir>
 #include <QSignalSpy>
@@ -10,6 +11,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "EvaluationDialog.h"
 #include "MainWindow.h"
 #include "ReviewPanel.h"
 #include "StudioFactories.h"
@@ -52,7 +54,7 @@ private Q_SLOTS:
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QVERIFY(window.openProject(dir.filePath("demo/project")));
-        QSignalSpy stopped(window.roundRunner(), &RoundRunner::stopped);
+        QSignalSpy stopped(window.dashboard(), &TrainingDashboard::runStopped);
         window.dashboard()->setRounds(1);
         window.dashboard()->setAutoAccept(true, 0.8);
         window.dashboard()->start();
@@ -92,6 +94,15 @@ private Q_SLOTS:
         const QStringList files = window.exportTimeLapse(frames.path());
         QCOMPARE(files.size(), 3);  // before the rounds, after round 1, after round 2
         save(QImage(files.last()), "time-lapse");
+
+        // Review › Evaluate: the closing training and the reference, then the results' window.
+        QVERIFY(window.evaluate());
+        QVERIFY(stopped.wait(900000));
+        QCOMPARE(stopped.at(2).at(0).toString(), QString("finished"));
+        QTRY_VERIFY_WITH_TIMEOUT(window.evaluationDialog() != nullptr, 10000);
+        QVERIFY(QTest::qWaitForWindowExposed(window.evaluationDialog()));
+        QTest::qWait(300);
+        save(window.evaluationDialog()->grab().toImage(), "evaluation");
     }
 };
 

@@ -4,6 +4,10 @@
 // per-round charts, and a stall guard on the GUI thread while the worker trains.
 #include <QApplication>
 #include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProgressBar>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -11,6 +15,7 @@
 #include <QtTest>
 
 #include "CoverageTableModel.h"
+#include "EvaluationDialog.h"
 #include "VtkOpenGLWidget.h"
 #include "MainWindow.h"
 #include "ProjectSettings.h"
@@ -28,6 +33,7 @@
 #include <QLineEdit>
 #include <QSettings>
 #include <QSpinBox>
+#include <QTableWidget>
 
 using namespace ipnp;
 
@@ -38,6 +44,10 @@ std::string queryText(const QString& project, const std::string& sql) {
     SqliteStatement row(store->database(), sql);
     return row.step() ? row.columnText(0) : std::string("(no row)");
 }
+
+// (The tests wait for TrainingDashboard::runStopped, emitted on the GUI thread once the dashboard
+// shows the outcome, and count the runs with QTRY_COMPARE: QSignalSpy::wait misses a run that
+// ended before it was called, as one that fails at once can.)
 
 // The longest gap between turns of the GUI thread's event loop while `running` holds.
 struct StallMeter {
@@ -194,7 +204,7 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QVERIFY(window.openProject(project));
         TrainingDashboard* dashboard = window.dashboard();
-        QSignalSpy stopped(window.roundRunner(), &RoundRunner::stopped);
+        QSignalSpy stopped(window.dashboard(), &TrainingDashboard::runStopped);
         StallMeter meter;
 
         // Pause once the training passed its first checkpoint (iteration 10). The pause is asked
@@ -211,7 +221,7 @@ private Q_SLOTS:
                          }, Qt::DirectConnection);
         dashboard->start();
         QVERIFY(window.roundRunner()->running());
-        QVERIFY(stopped.wait(120000));
+        QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), 1, 120000);
         QCOMPARE(stopped.at(0).at(0).toString(), QString("paused"));
         QCOMPARE(queryText(project, "SELECT stage FROM rounds WHERE number = 1"), std::string("training"));
         QVERIFY(dashboard->status().startsWith("Paused"));
@@ -225,7 +235,7 @@ private Q_SLOTS:
             if (firstIteration == 0) firstIteration = iteration;
         });
         dashboard->start();
-        QVERIFY(stopped.wait(180000));
+        QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), 2, 180000);
         QCOMPARE(stopped.at(1).at(0).toString(), QString("finished"));
         QCOMPARE(firstIteration, 11);
         QCOMPARE(dashboard->lossPoints(), 40);  // iterations 11..14 ran twice; the curve keeps one point each
@@ -253,7 +263,7 @@ private Q_SLOTS:
             if (round == 2 && iteration == 5) window.roundRunner()->cancel();
         }, Qt::DirectConnection);
         dashboard->start();
-        QVERIFY(stopped.wait(120000));
+        QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), 3, 120000);
         QCOMPARE(stopped.at(2).at(0).toString(), QString("cancelled"));
         QCOMPARE(dashboard->lossPoints(), 5);
         QCOMPARE(queryText(project, "SELECT stage FROM rounds WHERE number = 2"), std::string("rolled-back"));
@@ -267,7 +277,7 @@ private Q_SLOTS:
         const std::string roundsBefore = queryText(project, "SELECT COUNT(*) FROM rounds");
         QSignalSpy errors(&window, &MainWindow::errorShown);
         dashboard->start();
-        QVERIFY(stopped.wait(60000));
+        QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), 4, 60000);
         QVERIFY2(stopped.at(3).at(0).toString().startsWith("failed") && stopped.at(3).at(0).toString().contains("gone.pt"),
                  qPrintable(stopped.at(3).at(0).toString()));
         QTRY_COMPARE(errors.count(), 1);
@@ -278,6 +288,110 @@ private Q_SLOTS:
         // up to 1.2-1.3 s now and then, with nothing blocking it; a training on the GUI thread would
         // block it for the whole run).
         QVERIFY2(meter.worst < 3000, qPrintable(QString("longest event-loop gap %1 ms").arg(meter.worst)));
+    }
+
+    void evaluationTrainsWhatIsMissingThenShowsTheResults() {
+        // A project of its own: round 1 accepting every candidate (Dice >= 0, volumes widened
+        // 100-fold: the loop is tested here, not the policy), then Review › Evaluate.
+        QTemporaryDir own;
+        const QString ownProject = own.filePath("project");
+        {
+            auto store = test::makePhantomProject(own.path().toStdString());
+            SpecialistSettings training;
+            training.iterations = 20;
+            training.checkpointEvery = 10;
+            training.patchSize = {24, 24, 24};
+            training.network.baseWidth = 8;
+            training.optimizer = "adamw";
+            training.learningRate = 1e-2;
+            ProjectSettings settings(*store);
+            settings.setRoundTraining(training);
+            settings.setAutoAcceptVolumeWidening(100.0);
+        }
+        MainWindow window(torchRoundFactories());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.openProject(ownProject));
+        TrainingDashboard* dashboard = window.dashboard();
+        QSignalSpy stopped(window.dashboard(), &TrainingDashboard::runStopped);
+        QSignalSpy errors(&window, &MainWindow::errorShown);
+        dashboard->setRounds(1);
+        dashboard->setAutoAccept(true, 0.0);
+        dashboard->start();
+        QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), 1, 180000);
+        QCOMPARE(stopped.at(0).at(0).toString(), QString("finished"));
+        const std::string finishedRuns = "SELECT COUNT(*) FROM training_runs WHERE status = 'finished'";
+        QCOMPARE(queryText(ownProject, finishedRuns), std::string("1"));
+
+        // The evaluation trains the model round 1's labels give (round 2's training, which the next
+        // round goes on from) and the reference, then scores them: one dialog with the results.
+        QVERIFY(window.evaluate());
+        QVERIFY(!window.evaluate());  // one run at a time: refused with a dialog
+        QTRY_COMPARE(errors.count(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), 2, 300000);
+        QCOMPARE(stopped.at(1).at(0).toString(), QString("finished"));
+        QCOMPARE(queryText(ownProject, finishedRuns), std::string("3"));
+        QCOMPARE(queryText(ownProject, "SELECT stage FROM rounds WHERE number = 2"), std::string("prompting"));
+        QCOMPARE(queryText(ownProject, "SELECT COUNT(*) FROM training_runs WHERE purpose = 'reference'"), std::string("1"));
+        QTRY_VERIFY(window.evaluationDialog() != nullptr);
+        EvaluationDialog* results = window.evaluationDialog();
+        QVERIFY(QTest::qWaitForWindowExposed(results));
+        results->grab().save(QString(IPNP_BINARY_DIR "/screenshots/evaluation_dialog.png"));
+
+        // It shows what `ipnp eval` reports for the same project and models.
+        const test::ProcessResult eval = test::runIpnp({"eval", "--out", own.filePath("eval"), "-p", ownProject});
+        QVERIFY2(eval.exitCode == 0, qPrintable(eval.err));
+        QFile json(own.filePath("eval/evaluation.json"));
+        QVERIFY(json.open(QIODevice::ReadOnly));
+        const QJsonObject report = QJsonDocument::fromJson(json.readAll()).object();
+        const QJsonArray models = report["models"].toArray();
+        auto* headline = results->findChild<QTableWidget*>("tblHeadline");
+        QCOMPARE(headline->rowCount(), 3);
+        QCOMPARE(models.size(), 3);
+        const QStringList labels{"baseline", "round 1", "reference"};
+        for (int row = 0; row < 3; ++row) {
+            const QJsonObject model = models[row].toObject();
+            QCOMPARE(headline->item(row, 0)->text(), labels[row]);
+            QCOMPARE(model["model"].toString(), labels[row]);
+            QCOMPARE(headline->item(row, 1)->text(), QString::number(model["mean_dice"].toDouble(), 'f', 3));
+        }
+        // The gap recovery, from the same means by hand (or its absence when the tiny reference
+        // is not above the baseline).
+        const double baseline = models[0].toObject()["mean_dice"].toDouble();
+        const double round1 = models[1].toObject()["mean_dice"].toDouble();
+        const double reference = models[2].toObject()["mean_dice"].toDouble();
+        if (reference > baseline + 1e-9)
+            QVERIFY2(results->summary().contains(QString::number((round1 - baseline) / (reference - baseline), 'f', 2)),
+                     qPrintable(results->summary()));
+        else
+            QVERIFY2(results->summary().contains("No gap recovery"), qPrintable(results->summary()));
+        QCOMPARE(results->findChild<QTableWidget*>("tblOrganDice")->columnCount(), 4);  // organ + 3 models
+
+        // Again: nothing is missing, so nothing trains; the models are scored at once.
+        QVERIFY(window.evaluate());
+        QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), 3, 120000);
+        QCOMPARE(stopped.at(2).at(0).toString(), QString("finished"));
+        QCOMPARE(queryText(ownProject, finishedRuns), std::string("3"));
+    }
+
+    void evaluationWithoutATestSplitIsRefusedBeforeTraining() {
+        QTemporaryDir own;
+        test::PhantomProjectOptions options;
+        options.testFraction = 0;  // hidden truth on the training scans only: nothing to score on
+        test::makePhantomProject(own.path().toStdString(), options);
+        const QString ownProject = own.filePath("project");
+        const QStringList before = test::logicalDump(ownProject + "/project.ipnp");
+        MainWindow window(torchRoundFactories());
+        QVERIFY(window.openProject(ownProject));
+        QSignalSpy stopped(window.dashboard(), &TrainingDashboard::runStopped);
+        QSignalSpy errors(&window, &MainWindow::errorShown);
+        QVERIFY(window.evaluate());
+        QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), 1, 60000);
+        const QString outcome = stopped.at(0).at(0).toString();
+        QVERIFY2(outcome.startsWith("failed") && outcome.contains("no test scan with hidden truth"), qPrintable(outcome));
+        QTRY_COMPARE(errors.count(), 1);
+        QVERIFY(window.evaluationDialog() == nullptr);
+        QCOMPARE(test::logicalDump(ownProject + "/project.ipnp"), before);
     }
 
     void anotherTrainingOnTheMachineIsShownUntilTheNextStart() {
@@ -300,7 +414,7 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QVERIFY(window.openProject(own.filePath("project")));
         TrainingDashboard* dashboard = window.dashboard();
-        QSignalSpy stopped(window.roundRunner(), &RoundRunner::stopped);
+        QSignalSpy stopped(window.dashboard(), &TrainingDashboard::runStopped);
         dashboard->setRounds(1);
         dashboard->setAutoAccept(false, 0.8);
         // Each run is cancelled after its first iteration: the warning comes before it.
@@ -312,7 +426,7 @@ private Q_SLOTS:
             const TrainingSlot other(TrainingSlot::defaultLockPath(), "pid 1, round training of /elsewhere/project");
             QVERIFY(other.held());
             dashboard->start();
-            QVERIFY(stopped.wait(120000));
+            QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), 1, 120000);
         }
         QCOMPARE(stopped.at(0).at(0).toString(), QString("cancelled"));
         QVERIFY2(dashboard->warning().startsWith("Warning: another IPnP training is running on this machine "
@@ -323,7 +437,7 @@ private Q_SLOTS:
         window.grab().save(QString(IPNP_BINARY_DIR "/screenshots/dashboard_training_beside_another.png"));
         // The other training has gone: the next Start clears the warning and none comes back.
         dashboard->start();
-        QVERIFY(stopped.wait(120000));
+        QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), 2, 120000);
         QCOMPARE(stopped.at(1).at(0).toString(), QString("cancelled"));
         QVERIFY2(dashboard->warning().isEmpty(), qPrintable(dashboard->warning()));
     }
