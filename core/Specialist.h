@@ -58,7 +58,10 @@ struct TrainingStep {
 };
 
 struct TrainingCallbacks {
-    std::function<void(const std::string&)> log;           // one-off messages (plan, warnings)
+    std::function<void(const std::string&)> log;           // one-off messages (plan, ...)
+    // Conditions a person should act on (another training on the machine); unset: they go to
+    // `log` with a "warning: " prefix.
+    std::function<void(const std::string&)> warning;
     std::function<void(const TrainingStep&)> step;          // after every iteration
     // Where the checkpoint after `iteration` goes (a new name each time, so the file a database
     // row names is never rewritten); empty or unset: no checkpoint.

@@ -54,9 +54,12 @@ TrainingResult SpecialistTraining::run(Specialist& specialist, const std::vector
     // Another training on this machine makes both crawl (TrainingSlot.h): say so, then train anyway.
     const TrainingSlot slot(TrainingSlot::defaultLockPath(), "pid " + std::to_string(::getpid()) + ", " + job.purpose +
                                                                  " training of " + store_.folder());
-    if (!slot.held() && userCallbacks.log)
-        userCallbacks.log("warning: another IPnP training is running on this machine (" + slot.otherHolder() +
-                          "): sharing its cores, both run many times slower; stop one of them");
+    if (!slot.held()) {
+        const std::string warning = "another IPnP training is running on this machine (" + slot.otherHolder() +
+                                    "): sharing its cores, both run many times slower; stop one of them";
+        if (userCallbacks.warning) userCallbacks.warning(warning);
+        else if (userCallbacks.log) userCallbacks.log("warning: " + warning);
+    }
     // The run records where its weights started relative to the project (it may move); the
     // specialist gets the file's path.
     SpecialistSettings forSpecialist = settings;

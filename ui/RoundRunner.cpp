@@ -66,6 +66,7 @@ RoundCallbacks RoundRunner::callbacksFor(int round) {
     callbacks.training.cancel = &stop_;
     callbacks.log = [this](const std::string& text) { Q_EMIT logLine(QString::fromStdString(text)); };
     callbacks.training.log = callbacks.log;
+    callbacks.training.warning = [this](const std::string& text) { Q_EMIT warning(QString::fromStdString(text)); };
     callbacks.training.step = [this, round](const TrainingStep& step) {
         Q_EMIT trainingStep(round, step.iteration, step.iterations, step.loss, step.secondsPerIteration);
     };

@@ -65,6 +65,7 @@ Q_SIGNALS:
     void scanProgress(int done, int total, const QString& what);    // specialist + prompts, per scan
     void organProgress(int done, int total, const QString& what);   // the generalist, per organ
     void logLine(const QString& text);
+    void warning(const QString& text);  // a condition a person should act on (TrainingCallbacks::warning)
     void roundFinished(int round, int candidates, int autoAccepted);  // stored in the project
     void evaluated();  // lastEvaluation() holds the new report
     // "finished", "paused", "cancelled", or "failed: <why>".

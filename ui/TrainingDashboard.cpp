@@ -196,6 +196,11 @@ TrainingDashboard::TrainingDashboard(RoundRunner* runner, std::function<RoundRun
         organs_->setFormat(QString("organ %1/%2").arg(done).arg(total));
     });
     connect(runner_, &RoundRunner::logLine, this, &TrainingDashboard::appendLog);
+    connect(runner_, &RoundRunner::warning, this, [this](const QString& text) {
+        appendLog("warning: " + text);
+        warning_->setText("Warning: " + text);
+        warning_->show();
+    });
     connect(runner_, &RoundRunner::roundFinished, this, [this](int round) {
         refreshRoundCharts();
         Q_EMIT roundFinished(round);
@@ -291,11 +296,6 @@ void TrainingDashboard::onTrainingStep(int round, int iteration, int iterations,
 
 void TrainingDashboard::appendLog(const QString& text) {
     log_->appendPlainText(QString("%1  %2").arg(QTime::currentTime().toString("HH:mm:ss"), text));
-    static const QString kWarning = "warning: ";
-    if (text.startsWith(kWarning)) {
-        warning_->setText("Warning: " + text.mid(kWarning.size()));
-        warning_->show();
-    }
 }
 
 void TrainingDashboard::refreshRoundCharts() {

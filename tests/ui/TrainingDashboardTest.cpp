@@ -31,6 +31,7 @@
 #include <QDoubleSpinBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QSettings>
 #include <QSpinBox>
 #include <QTableWidget>
@@ -433,6 +434,9 @@ private Q_SLOTS:
                                                  "(pid 1, round training of /elsewhere/project)"),
                  qPrintable(dashboard->warning()));
         QVERIFY(window.findChild<QLabel*>("lblRunWarning")->isVisible());
+        // The log keeps it too, among the run's lines.
+        QVERIFY(window.findChild<QPlainTextEdit*>("txtLog")->toPlainText().contains(
+            "warning: another IPnP training is running on this machine (pid 1, round training of /elsewhere/project)"));
         QDir().mkpath(IPNP_BINARY_DIR "/screenshots");
         window.grab().save(QString(IPNP_BINARY_DIR "/screenshots/dashboard_training_beside_another.png"));
         // The other training has gone: the next Start clears the warning and none comes back.
