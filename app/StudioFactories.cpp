@@ -16,6 +16,9 @@ RoundFactories torchRoundFactories() {
     };
     factories.generalist = openGeneralist;
     factories.cudaAvailable = TorchSpecialist::cudaAvailable;
+    factories.evaluationFiles = [](ProjectStore& store, const EvaluationReport& report, const std::string& folder) {
+        writeEvaluation(store, report, folder);
+    };
     return factories;
 }
 

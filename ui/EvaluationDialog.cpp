@@ -91,7 +91,8 @@ QChartView* diceChart(const EvaluationReport& report) {
 
 }  // namespace
 
-EvaluationDialog::EvaluationDialog(const EvaluationReport& report, QWidget* parent) : QDialog(parent) {
+EvaluationDialog::EvaluationDialog(const EvaluationReport& report, const QString& reportFolder, QWidget* parent)
+    : QDialog(parent) {
     setObjectName("dlgEvaluation");
     setWindowTitle("Evaluation on the test split");
     auto* layout = new QVBoxLayout(this);
@@ -148,6 +149,15 @@ EvaluationDialog::EvaluationDialog(const EvaluationReport& report, QWidget* pare
     tabs->addTab(pseudoTable, "Pseudo-labels against the hidden truth");
     layout->addWidget(tabs, 1);
 
+    if (!reportFolder.isEmpty()) {
+        auto* files = new QLabel(QString("Report files (JSON, Markdown, PNG plots, as <tt>ipnp eval</tt> writes "
+                                         "them): %1/evaluation.md")
+                                     .arg(reportFolder.toHtmlEscaped()));
+        files->setObjectName("lblReportFiles");
+        files->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        files->setWordWrap(true);
+        layout->addWidget(files);
+    }
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     layout->addWidget(buttons);

@@ -15,7 +15,8 @@ namespace ipnp {
 class EvaluationDialog : public QDialog {
     Q_OBJECT
 public:
-    explicit EvaluationDialog(const EvaluationReport& report, QWidget* parent = nullptr);
+    // `reportFolder`: where the report files were written (named in the dialog), or empty.
+    EvaluationDialog(const EvaluationReport& report, const QString& reportFolder, QWidget* parent = nullptr);
 
     // The headline as shown: "N test scans ...; gap recovery X" (tests).
     QString summary() const;

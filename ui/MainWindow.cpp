@@ -178,7 +178,8 @@ MainWindow::MainWindow(RoundFactories factories, QWidget* parent) : QMainWindow(
         const auto report = runner_->lastEvaluation();
         if (!report) return;
         if (evaluationDialog_) evaluationDialog_->close();
-        evaluationDialog_ = new EvaluationDialog(*report, this);
+        evaluationDialog_ =
+            new EvaluationDialog(*report, QString::fromStdString(runner_->lastEvaluationFolder()), this);
         evaluationDialog_->setAttribute(Qt::WA_DeleteOnClose);
         evaluationDialog_->show();
     });

@@ -53,6 +53,11 @@ std::shared_ptr<const EvaluationReport> RoundRunner::lastEvaluation() const {
     return lastEvaluation_;
 }
 
+std::string RoundRunner::lastEvaluationFolder() const {
+    const std::lock_guard<std::mutex> lock(evaluationMutex_);
+    return lastEvaluationFolder_;
+}
+
 void RoundRunner::pause() { stop_ = true; }
 
 void RoundRunner::cancel() {
@@ -152,9 +157,15 @@ void RoundRunner::evaluate(RoundRunRequest request) {
                 Q_EMIT scanProgress(int(done), int(total), QString::fromStdString(what));
             }));
         report->bf16 = request.settings.training.bf16;
+        std::string folder;
+        if (factories_.evaluationFiles) {
+            folder = store->pathOf("reports");
+            factories_.evaluationFiles(*store, *report, folder);
+        }
         {
             const std::lock_guard<std::mutex> lock(evaluationMutex_);
             lastEvaluation_ = std::move(report);
+            lastEvaluationFolder_ = folder;
         }
         Q_EMIT evaluated();
     } catch (const std::exception& error) {

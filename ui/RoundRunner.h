@@ -27,6 +27,9 @@ struct RoundFactories {
     // "builtin", or a TorchScript .pt with its contract; throws ipnp::Error naming the file.
     std::function<std::unique_ptr<Generalist>(const std::string&)> generalist;
     std::function<bool()> cudaAvailable;  // whether "cuda" can be offered as a device
+    // Writes an evaluation's report files (JSON, Markdown, PNG plots) into a folder, as `ipnp eval`
+    // does; unset: the app shows the results only.
+    std::function<void(ProjectStore&, const EvaluationReport&, const std::string& folder)> evaluationFiles;
 };
 
 struct RoundRunRequest {
@@ -52,8 +55,10 @@ public:
     // every model scored on the test split. `rounds` is ignored. Pause and cancel stop a training
     // at its next iteration (it resumes next time); `evaluated` comes before `stopped("finished")`.
     bool startEvaluation(const RoundRunRequest& request);
-    // The report of the last evaluation that finished (null before one has).
+    // The report of the last evaluation that finished (null before one has), and the folder its
+    // report files went to (the project's reports/; empty without RoundFactories::evaluationFiles).
     std::shared_ptr<const EvaluationReport> lastEvaluation() const;
+    std::string lastEvaluationFolder() const;
     void pause();
     void cancel();
     bool running() const { return running_; }
@@ -88,6 +93,7 @@ private:
     std::atomic<bool> cancelRequested_{false};
     mutable std::mutex evaluationMutex_;
     std::shared_ptr<const EvaluationReport> lastEvaluation_;
+    std::string lastEvaluationFolder_;
 };
 
 }  // namespace ipnp

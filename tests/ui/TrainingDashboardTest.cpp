@@ -338,6 +338,10 @@ private Q_SLOTS:
         EvaluationDialog* results = window.evaluationDialog();
         QVERIFY(QTest::qWaitForWindowExposed(results));
         results->grab().save(QString(IPNP_BINARY_DIR "/screenshots/evaluation_dialog.png"));
+        // The report files went where `ipnp eval` puts them, and the dialog says so.
+        for (const char* file : {"evaluation.json", "evaluation.md", "test_dice.png", "pseudo_label_dice.png"})
+            QVERIFY2(QFile::exists(ownProject + "/reports/" + file), file);
+        QVERIFY(results->findChild<QLabel*>("lblReportFiles")->text().contains(ownProject + "/reports/evaluation.md"));
 
         // It shows what `ipnp eval` reports for the same project and models.
         const test::ProcessResult eval = test::runIpnp({"eval", "--out", own.filePath("eval"), "-p", ownProject});
