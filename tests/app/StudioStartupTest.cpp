@@ -1,7 +1,13 @@
 // ipnp-studio on a display without OpenGL (Qt's xcb platform with its GL integration switched
 // off): a clear message instead of a crash or a black window; run options that are not numbers
-// in range: refused with the reason before any window opens.
+// in range: refused with the reason before any window opens; the desktop demo's command line
+// (rounds, then the evaluation) on a small project, as `./run.sh demo` starts it.
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include "TestSupport.h"
@@ -52,6 +58,29 @@ private Q_SLOTS:
             QCOMPARE(studio.exitCode(), 2);
             QVERIFY2(err.contains(c.message), qPrintable(c.arguments.join(' ') + ": " + err));
         }
+    }
+
+    void theDemoRunsItsRoundsThenEvaluates() {
+        if (qEnvironmentVariableIsEmpty("DISPLAY")) QSKIP("needs an X server (./run.sh test starts Xvfb)");
+        QTemporaryDir dir;
+        const ipnp::test::ProcessResult setup =
+            ipnp::test::runIpnp({"demo", "--out", dir.filePath("demo"), "--count", "6", "--test-scans", "2",
+                                 "--iterations", "20", "--setup-only"});
+        QVERIFY2(setup.exitCode == 0, qPrintable(setup.err));
+        const QString project = dir.filePath("demo/project");
+        QProcess studio;
+        studio.start(IPNP_BINARY_DIR "/app/ipnp-studio", {project, "--run-rounds", "1", "--auto-accept-dice", "0.8",
+                                                          "--evaluate", "--screenshot", dir.filePath("shot.png")});
+        QVERIFY(studio.waitForFinished(600000));
+        QVERIFY2(studio.exitCode() == 0, studio.readAllStandardError().constData());
+        // The window once everything ran, the results' window beside it, and the report files.
+        QVERIFY(QFile::exists(dir.filePath("shot.png")));
+        QVERIFY(QFile::exists(dir.filePath("shot_evaluation.png")));
+        QFile json(project + "/reports/evaluation.json");
+        QVERIFY(json.open(QIODevice::ReadOnly));
+        const QJsonArray models = QJsonDocument::fromJson(json.readAll()).object()["models"].toArray();
+        QCOMPARE(models.size(), 3);  // the baseline, round 1's model (the closing training), the reference
+        QCOMPARE(models.last().toObject()["model"].toString(), QString("reference"));
     }
 };
 
