@@ -299,7 +299,8 @@ std::string writeEvaluation(ProjectStore& store, const EvaluationReport& report,
     if (report.gapRecovery) table << "\nGap recovery (IPnP - baseline) / (reference - baseline): **" << fixed(*report.gapRecovery, 2) << "**\n";
     std::ostringstream md;
     md << "# IPnP evaluation\n\n" << report.testScans << " test scans with full truth; project " << store.folder()
-       << "; predictions in " << (report.bf16 ? "bf16" : "float32") << ".\n\n## Test split\n\n" << table.str() << "\n### Dice per organ\n\n| organ |";
+       << "; predictions in " << (report.bf16 ? "bf16" : "float32") << ".\n\n## Test split\n\n" << table.str()
+       << "\n### Dice per organ\n\n| organ |";
     for (const ModelScores& model : report.models) md << " " << model.label << " |";
     md << "\n|---|";
     for (std::size_t n = 0; n < report.models.size(); ++n) md << "---|";

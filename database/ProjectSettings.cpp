@@ -77,7 +77,8 @@ void ProjectSettings::setNumber(const std::string& key, double number) {
 }
 
 double ProjectSettings::autoAcceptVolumeWidening() {
-    return number(kVolumeWidening, 0.0, std::numeric_limits<double>::infinity()).value_or(AutoAcceptPolicy{}.rangeWidening);
+    return number(kVolumeWidening, 0.0, std::numeric_limits<double>::infinity())
+        .value_or(AutoAcceptPolicy{}.rangeWidening);
 }
 
 void ProjectSettings::setAutoAcceptVolumeWidening(double fraction) { setNumber(kVolumeWidening, fraction); }

@@ -1,9 +1,9 @@
 #include "EvaluationDialog.h"
 
+#include <QColor>
 #include <QDialogButtonBox>
 #include <QHeaderView>
 #include <QLabel>
-#include <QColor>
 #include <QPen>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -141,9 +141,11 @@ EvaluationDialog::EvaluationDialog(const EvaluationReport& report, const QString
                               int(report.pseudoLabels.size()));
     for (int row = 0; row < int(report.pseudoLabels.size()); ++row) {
         const PseudoLabelRound& r = report.pseudoLabels[std::size_t(row)];
-        const QStringList cells{QString::number(r.round),    QString::number(r.candidates), QString::number(r.accepted),
-                                QString::number(r.rejected), QString::number(r.pending),    QString::number(r.superseded),
-                                QString::number(r.absent),   number(r.meanDice),            number(r.meanDiceAccepted)};
+        const QStringList cells{QString::number(r.round),      QString::number(r.candidates),
+                                QString::number(r.accepted),   QString::number(r.rejected),
+                                QString::number(r.pending),    QString::number(r.superseded),
+                                QString::number(r.absent),     number(r.meanDice),
+                                number(r.meanDiceAccepted)};
         for (int column = 0; column < int(cells.size()); ++column) put(pseudoTable, row, column, cells[column]);
     }
     tabs->addTab(pseudoTable, "Pseudo-labels against the hidden truth");

@@ -341,7 +341,8 @@ private Q_SLOTS:
         QCOMPARE(BuiltinGeneralist::upsamplingFor(g.region(prompt.region.first, prompt.region.size())), 2);
         const Mask result = paste(BuiltinGeneralist().segment(image, prompt), prompt.region, g);
         const double coarseDice = dice(coarse, truth), resultDice = dice(result, truth);
-        const double coarseHd = hausdorff95(coarse, truth).value_or(1e9), resultHd = hausdorff95(result, truth).value_or(1e9);
+        const double coarseHd = hausdorff95(coarse, truth).value_or(1e9);
+        const double resultHd = hausdorff95(result, truth).value_or(1e9);
         qInfo("6 mm ball of radius 168 mm, region %zu voxels, 2x: Dice %.4f -> %.4f, HD95 %.2f -> %.2f mm",
               prompt.region.size()[0] * prompt.region.size()[1] * prompt.region.size()[2], coarseDice, resultDice,
               coarseHd, resultHd);

@@ -160,7 +160,8 @@ private Q_SLOTS:
 
     void roundsPanelRemembersTheAutoAcceptPolicyPerProject() {
         // Nothing saved: candidates wait for review, the threshold shows DESIGN's 0.8.
-        QCOMPARE(queryText(project, "SELECT value FROM settings WHERE key = 'auto_accept_dice'"), std::string("(no row)"));
+        QCOMPARE(queryText(project, "SELECT value FROM settings WHERE key = 'auto_accept_dice'"),
+                 std::string("(no row)"));
         {
             MainWindow window(torchRoundFactories());
             window.show();
@@ -174,7 +175,8 @@ private Q_SLOTS:
             QTest::mouseClick(box, Qt::LeftButton, {}, QPoint(8, box->height() / 2));
             QVERIFY(box->isChecked());
             dashboard->findChild<QDoubleSpinBox*>("inAutoAcceptDice")->setValue(0.65);
-            QCOMPARE(queryText(project, "SELECT value FROM settings WHERE key = 'rounds_auto_accept'"), std::string("1"));
+            QCOMPARE(queryText(project, "SELECT value FROM settings WHERE key = 'rounds_auto_accept'"),
+                     std::string("1"));
             QCOMPARE(std::stod(queryText(project, "SELECT value FROM settings WHERE key = 'auto_accept_dice'")), 0.65);
             auto store = ProjectStore::open(project.toStdString());
             const RoundSettings next = roundSettingsFor(*store);
@@ -333,7 +335,8 @@ private Q_SLOTS:
         QCOMPARE(stopped.at(1).at(0).toString(), QString("finished"));
         QCOMPARE(queryText(ownProject, finishedRuns), std::string("3"));
         QCOMPARE(queryText(ownProject, "SELECT stage FROM rounds WHERE number = 2"), std::string("prompting"));
-        QCOMPARE(queryText(ownProject, "SELECT COUNT(*) FROM training_runs WHERE purpose = 'reference'"), std::string("1"));
+        QCOMPARE(queryText(ownProject, "SELECT COUNT(*) FROM training_runs WHERE purpose = 'reference'"),
+                 std::string("1"));
         QTRY_VERIFY(window.evaluationDialog() != nullptr);
         EvaluationDialog* results = window.evaluationDialog();
         QVERIFY(QTest::qWaitForWindowExposed(results));
@@ -393,7 +396,8 @@ private Q_SLOTS:
         QVERIFY(window.evaluate());
         QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), 1, 60000);
         const QString outcome = stopped.at(0).at(0).toString();
-        QVERIFY2(outcome.startsWith("failed") && outcome.contains("no test scan with hidden truth"), qPrintable(outcome));
+        QVERIFY2(outcome.startsWith("failed") && outcome.contains("no test scan with hidden truth"),
+                 qPrintable(outcome));
         QTRY_COMPARE(errors.count(), 1);
         QVERIFY(window.evaluationDialog() == nullptr);
         QCOMPARE(test::logicalDump(ownProject + "/project.ipnp"), before);
