@@ -2,6 +2,7 @@
 
 #include <QColor>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QHeaderView>
 #include <QLabel>
 #include <QPen>
@@ -154,7 +155,7 @@ EvaluationDialog::EvaluationDialog(const EvaluationReport& report, const QString
     if (!reportFolder.isEmpty()) {
         auto* files = new QLabel(QString("Report files (JSON, Markdown, PNG plots, as <tt>ipnp eval</tt> writes "
                                          "them): %1/evaluation.md")
-                                     .arg(reportFolder.toHtmlEscaped()));
+                                     .arg(QDir(reportFolder).absolutePath().toHtmlEscaped()));
         files->setObjectName("lblReportFiles");
         files->setTextInteractionFlags(Qt::TextSelectableByMouse);
         files->setWordWrap(true);

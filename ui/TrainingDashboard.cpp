@@ -28,9 +28,6 @@ namespace ipnp {
 
 namespace {
 
-// What a RoundRunner training signal's round number names (0: an evaluation's reference).
-QString trainingName(int round) { return round == 0 ? QString("Reference") : QString("Round %1").arg(round); }
-
 QChartView* makeChartView(const QString& title) {
     auto* chart = new QChart;
     chart->setTitle(title);
@@ -207,6 +204,7 @@ TrainingDashboard::TrainingDashboard(RoundRunner* runner, std::function<RoundRun
     });
     connect(runner_, &RoundRunner::stopped, this, [this](const QString& outcome) {
         setRunning(false);
+        evaluating_ = false;
         status_->setText(outcome == "paused" ? "Paused: Start resumes the round from its last checkpoint"
                                              : outcome.left(1).toUpper() + outcome.mid(1));
         appendLog("run " + outcome);
@@ -259,10 +257,17 @@ void TrainingDashboard::start() {
                   .arg(request.settings.autoAccept ? QString(", auto-accept at Dice %1").arg(autoAcceptDice()) : ""));
 }
 
+QString TrainingDashboard::trainingName(int round) const {
+    if (round == 0) return "Reference";  // an evaluation's
+    // An evaluation's closing training: the round's model, not a new round's work.
+    return evaluating_ ? QString("Evaluation, round %1's model").arg(round) : QString("Round %1").arg(round);
+}
+
 bool TrainingDashboard::startEvaluation() {
     if (projectFolder_.isEmpty() || runner_->running()) return false;
     if (!runner_->startEvaluation(makeRequest_())) return false;
     setRunning(true);
+    evaluating_ = true;
     warning_->hide();
     status_->setText("Evaluating…");
     appendLog("evaluation started");

@@ -60,6 +60,8 @@ private:
     void onTrainingStep(int round, int iteration, int iterations, double loss, double secondsPerIteration);
     void onChartsReady();
     void appendLog(const QString& text);
+    // What a RoundRunner training signal's round number names ("Round 2", "Reference", ...).
+    QString trainingName(int round) const;
 
     RoundRunner* runner_;
     std::function<RoundRunRequest()> makeRequest_;
@@ -82,6 +84,7 @@ private:
     QFutureWatcher<std::vector<PseudoLabelRound>> chartsWatcher_;
     bool chartsRefreshing_ = false;
     bool chartsStale_ = false;
+    bool evaluating_ = false;  // the running run is an evaluation (startEvaluation)
 };
 
 }  // namespace ipnp

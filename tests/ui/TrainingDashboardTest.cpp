@@ -328,12 +328,17 @@ private Q_SLOTS:
 
         // The evaluation trains the model round 1's labels give (round 2's training, which the next
         // round goes on from) and the reference, then scores them: one dialog with the results.
+        // The panel names the evaluation's trainings (not "Round 2", as if a round ran).
+        QStringList trainingStatus;
+        QObject::connect(window.roundRunner(), &RoundRunner::roundStarted, &window,
+                         [&](int) { trainingStatus << dashboard->status(); });  // after the panel's own slot
         QVERIFY(window.evaluate());
         QVERIFY(!window.evaluate());  // one run at a time: refused with a dialog
         QTRY_COMPARE(errors.count(), 1);
         QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), 2, 300000);
         QCOMPARE(stopped.at(1).at(0).toString(), QString("finished"));
         QCOMPARE(queryText(ownProject, finishedRuns), std::string("3"));
+        QCOMPARE(trainingStatus, QStringList({"Evaluation, round 2's model: training", "Reference: training"}));
         QCOMPARE(queryText(ownProject, "SELECT stage FROM rounds WHERE number = 2"), std::string("prompting"));
         QCOMPARE(queryText(ownProject, "SELECT COUNT(*) FROM training_runs WHERE purpose = 'reference'"),
                  std::string("1"));
