@@ -5,8 +5,10 @@
 // pseudo-labels' Dice against a hidden truth when the project has one), and a log pane.
 #include <QElapsedTimer>
 #include <QFutureWatcher>
+#include <QPointF>
 #include <QWidget>
 #include <functional>
+#include <vector>
 
 #include "ProjectEvaluation.h"
 #include "RoundRunner.h"
@@ -21,6 +23,7 @@ class QProgressBar;
 class QPushButton;
 class QSpinBox;
 class QTabWidget;
+class QTimer;
 
 namespace ipnp {
 
@@ -58,6 +61,9 @@ Q_SIGNALS:
 private:
     void setRunning(bool running);
     void onTrainingStep(int round, int iteration, int iterations, double loss, double secondsPerIteration);
+    // Draws the steps received since the last time (the loss points, the bars, the status).
+    void showLatestStep();
+    void flushSteps();  // at once, before the status shows something else
     void onChartsReady();
     void appendLog(const QString& text);
     // What a RoundRunner training signal's round number names ("Round 2", "Reference", ...).
@@ -80,6 +86,12 @@ private:
     QPlainTextEdit* log_;
     int lossRound_ = 0;
     double lossMax_ = 0;
+    std::vector<QPointF> pendingLoss_;  // received, not drawn yet
+    struct StepShown {
+        int round = 0, iteration = 0, iterations = 0;  // iterations 0: nothing new
+        double loss = 0, secondsPerIteration = 0;
+    } latestStep_;
+    QTimer* stepDisplay_;
     std::vector<PseudoLabelRound> rounds_;
     QFutureWatcher<std::vector<PseudoLabelRound>> chartsWatcher_;
     bool chartsRefreshing_ = false;
