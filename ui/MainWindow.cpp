@@ -195,7 +195,8 @@ MainWindow::MainWindow(RoundFactories factories, QWidget* parent) : QMainWindow(
     });
     connect(dashboard_, &TrainingDashboard::runStopped, this, [this](const QString& outcome) {
         onLabelsChangedElsewhere();
-        if (outcome.startsWith("failed")) showError(QString("The round stopped: %1").arg(outcome.mid(8)));
+        // "run": the rounds' or an evaluation's.
+        if (outcome.startsWith("failed")) showError(QString("The run stopped: %1").arg(outcome.mid(8)));
     });
 
     connect(review_, &ReviewPanel::currentChanged, this, &MainWindow::showCandidate);
