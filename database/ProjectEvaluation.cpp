@@ -128,7 +128,15 @@ std::vector<PseudoLabelRound> pseudoLabelQuality(ProjectStore& store, const Prog
     return rounds;
 }
 
+void requireTestTruth(ProjectStore& store) {
+    if (store.database().queryInt(
+            "SELECT COUNT(*) FROM truth t JOIN scans s ON s.id = t.scan_id WHERE s.split = 'test'") == 0)
+        throw Error(store.folder(), "no test scan with hidden truth: evaluation needs a project made with "
+                                    "`ipnp simulate-partial` (or a test split with truth)");
+}
+
 EvaluationReport evaluateProject(ProjectStore& store, Specialist& specialist, const ProgressCallback& progress) {
+    requireTestTruth(store);
     EvaluationReport report;
     std::vector<TestCase> tests;
     for (const ScanRecord& scan : store.scans()) {
@@ -142,9 +150,6 @@ EvaluationReport evaluateProject(ProjectStore& store, Specialist& specialist, co
         for (const LabelFileRecord& r : truth) test.organs.push_back(r.organIndex);
         tests.push_back(std::move(test));
     }
-    if (tests.empty())
-        throw Error(store.folder(), "no test scan with hidden truth: evaluation needs a project made with "
-                                    "`ipnp simulate-partial` (or a test split with truth)");
     report.testScans = tests.size();
 
     std::vector<TrainedModel> models;

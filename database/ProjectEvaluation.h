@@ -55,6 +55,10 @@ struct EvaluationReport {
 // the project keeps a hidden truth) the pseudo-labels' Dice against it. No model is needed.
 std::vector<PseudoLabelRound> pseudoLabelQuality(ProjectStore& store, const ProgressCallback& progress = {});
 
+// Throws ipnp::Error unless some test scan keeps hidden truth: what evaluateProject scores on
+// (callers that train before evaluating check first).
+void requireTestTruth(ProjectStore& store);
+
 // `specialist` is loaded with each checkpoint in turn. Throws ipnp::Error when the project has no
 // test split with hidden truth (it was not made with simulate-partial) or no trained round.
 EvaluationReport evaluateProject(ProjectStore& store, Specialist& specialist, const ProgressCallback& progress = {});

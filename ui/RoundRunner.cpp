@@ -127,11 +127,7 @@ void RoundRunner::evaluate(RoundRunRequest request) {
     QString outcome = "finished";
     try {
         const auto store = ProjectStore::open(request.projectFolder);
-        // Checked before anything trains (evaluateProject checks it too, after the trainings).
-        if (store->database().queryInt(
-                "SELECT COUNT(*) FROM truth t JOIN scans s ON s.id = t.scan_id WHERE s.split = 'test'") == 0)
-            throw Error(store->folder(), "no test scan with hidden truth: evaluation needs a project made with "
-                                         "`ipnp simulate-partial` with a test split (as the demo's)");
+        requireTestTruth(*store);  // before anything trains
         ProjectRounds rounds(*store, request.user);
         // The model the labels give now: the closing training, as `ipnp loop` ends with.
         const int number = nextRoundNumber(rounds);
