@@ -49,7 +49,6 @@ enum : std::uint8_t { kUnseeded = 0, kForeground = 1, kBackground = 2 };
 // For each face of the region (low i, high i, low j, ...): true when it lies inside the scan.
 using FacesInside = std::array<bool, 6>;
 
-
 // The mask with unit spacing, so that the morphology counts in voxels of the grid.
 Mask inVoxelUnits(const Mask& mask) {
     ImageGeometry g = mask.geometry();

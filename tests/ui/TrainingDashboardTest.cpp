@@ -40,6 +40,18 @@ using namespace ipnp;
 
 namespace {
 
+// A tiny budget: the tests are about the dashboard, not about accuracy.
+SpecialistSettings tinyTraining(int iterations) {
+    SpecialistSettings training;
+    training.iterations = iterations;
+    training.checkpointEvery = 10;
+    training.patchSize = {24, 24, 24};
+    training.network.baseWidth = 8;
+    training.optimizer = "adamw";
+    training.learningRate = 1e-2;
+    return training;
+}
+
 std::string queryText(const QString& project, const std::string& sql) {
     auto store = ProjectStore::open(project.toStdString());
     SqliteStatement row(store->database(), sql);
@@ -82,15 +94,7 @@ private Q_SLOTS:
         QSettings().clear();  // the test's own settings (test mode), fresh on every run
         auto store = test::makePhantomProject(dir.path().toStdString());
         project = dir.filePath("project");
-        // A tiny budget: the test is about the dashboard, not about accuracy.
-        SpecialistSettings training;
-        training.iterations = 40;
-        training.checkpointEvery = 10;
-        training.patchSize = {24, 24, 24};
-        training.network.baseWidth = 8;
-        training.optimizer = "adamw";
-        training.learningRate = 1e-2;
-        ProjectSettings(*store).setRoundTraining(training);
+        ProjectSettings(*store).setRoundTraining(tinyTraining(40));
     }
 
     void settingsRefuseABadGeneralistAndKeepTheRest() {
@@ -300,15 +304,8 @@ private Q_SLOTS:
         const QString ownProject = own.filePath("project");
         {
             auto store = test::makePhantomProject(own.path().toStdString());
-            SpecialistSettings training;
-            training.iterations = 20;
-            training.checkpointEvery = 10;
-            training.patchSize = {24, 24, 24};
-            training.network.baseWidth = 8;
-            training.optimizer = "adamw";
-            training.learningRate = 1e-2;
             ProjectSettings settings(*store);
-            settings.setRoundTraining(training);
+            settings.setRoundTraining(tinyTraining(20));
             settings.setAutoAcceptVolumeWidening(100.0);
         }
         MainWindow window(torchRoundFactories());
