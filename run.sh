@@ -71,21 +71,15 @@ case "$verb" in
   demo)
     headless=0
     demo_args=()
-    # The app runs the rounds with the demo's round count and auto-accept threshold (defaults 3 and
-    # 0.8, as `ipnp demo`'s), taken from the options given for the demo.
+    # The app runs as many rounds as the demo would (default 3, as `ipnp demo`'s), taken from the
+    # options given for the demo; the auto-accept policy it finds in the project, where the demo
+    # saved it.
     studio_rounds=3
-    studio_dice=0.8
     previous=
     for arg in "$@"; do
       if [ "$arg" = --headless ]; then headless=1; else demo_args+=("$arg"); fi
-      case "$previous" in
-        --rounds) studio_rounds=$arg ;;
-        --auto-accept-dice) studio_dice=$arg ;;
-      esac
-      case "$arg" in
-        --rounds=*) studio_rounds=${arg#--rounds=} ;;
-        --auto-accept-dice=*) studio_dice=${arg#--auto-accept-dice=} ;;
-      esac
+      [ "$previous" = --rounds ] && studio_rounds=$arg
+      case "$arg" in --rounds=*) studio_rounds=${arg#--rounds=} ;; esac
       previous=$arg
     done
     build
@@ -96,8 +90,7 @@ case "$verb" in
       log "preparing the demo project (./ipnp-demo/project)"
       "$BUILD_DIR/app/ipnp" demo --out ipnp-demo --setup-only ${demo_args[@]+"${demo_args[@]}"}
       log "opening IPnP Studio; the rounds and then the evaluation run in its Rounds panel"
-      exec "$BUILD_DIR/app/ipnp-studio" ipnp-demo/project --run-rounds "$studio_rounds" --auto-accept-dice "$studio_dice" \
-        --evaluate
+      exec "$BUILD_DIR/app/ipnp-studio" ipnp-demo/project --run-rounds "$studio_rounds" --evaluate
     fi
     log "running the demo headless (writes ./ipnp-demo/)"
     "$BUILD_DIR/app/ipnp" demo --out ipnp-demo ${demo_args[@]+"${demo_args[@]}"}

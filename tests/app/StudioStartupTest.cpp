@@ -65,12 +65,13 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const ipnp::test::ProcessResult setup =
             ipnp::test::runIpnp({"demo", "--out", dir.filePath("demo"), "--count", "6", "--test-scans", "2",
-                                 "--iterations", "20", "--setup-only"});
+                                 "--iterations", "20", "--auto-accept-dice", "0.7", "--setup-only"});
         QVERIFY2(setup.exitCode == 0, qPrintable(setup.err));
         const QString project = dir.filePath("demo/project");
         QProcess studio;
-        studio.start(IPNP_BINARY_DIR "/app/ipnp-studio", {project, "--run-rounds", "1", "--auto-accept-dice", "0.8",
-                                                          "--evaluate", "--screenshot", dir.filePath("shot.png")});
+        // As `./run.sh demo` starts it: the auto-accept policy comes from the project (the demo's).
+        studio.start(IPNP_BINARY_DIR "/app/ipnp-studio",
+                     {project, "--run-rounds", "1", "--evaluate", "--screenshot", dir.filePath("shot.png")});
         QVERIFY(studio.waitForFinished(600000));
         QVERIFY2(studio.exitCode() == 0, studio.readAllStandardError().constData());
         // The window once everything ran, the results' window beside it, and the report files.
@@ -81,6 +82,11 @@ private Q_SLOTS:
         const QJsonArray models = QJsonDocument::fromJson(json.readAll()).object()["models"].toArray();
         QCOMPARE(models.size(), 3);  // the baseline, round 1's model (the closing training), the reference
         QCOMPARE(models.last().toObject()["model"].toString(), QString("reference"));
+        const QStringList policy = ipnp::test::queryRows(
+            project + "/project.ipnp",
+            "SELECT json_extract(settings, '$.auto_accept') || ' ' || json_extract(settings, '$.policy.minimum_dice') "
+            "FROM rounds WHERE number = 1");
+        QCOMPARE(policy, QStringList{"1 0.7"});
     }
 };
 
