@@ -65,6 +65,8 @@ class RoundRepository {
 public:
     virtual ~RoundRepository() = default;
     // The latest round that has not reached review (killed or stopped after training), if any.
+    // One that trained but has no candidate yet comes back to be trained again when the labels
+    // changed since its training began (its model would not know them).
     virtual std::optional<RoundInfo> unfinishedRound() = 0;
     // Closes the previous round (its pending candidates stay pending until superseded) and opens
     // the next one. Throws ipnp::Error when nothing is left to pseudo-label and !trainingOnly.

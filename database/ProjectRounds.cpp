@@ -165,20 +165,48 @@ RoundSettings roundSettingsFromJson(const json& j) {
 }  // namespace
 
 std::optional<RoundInfo> ProjectRounds::unfinishedRound() {
-    SqliteStatement row(store_.database(),
-                        "SELECT r.id, r.number, r.stage, COALESCE(c.file, ''), COALESCE(r.checkpoint_sha256, ''), r.settings "
-                        "FROM rounds r LEFT JOIN checkpoints c ON c.run_id = r.run_id "
-                        "WHERE r.stage IN ('training', 'prompting') ORDER BY r.number DESC LIMIT 1");
-    if (!row.step()) return std::nullopt;
     RoundInfo info;
-    info.id = row.columnInt(0);
-    info.number = int(row.columnInt(1));
-    info.stage = roundStageFromString(row.columnText(2));
-    if (info.stage == RoundStage::Prompting) info.checkpointFile = store_.pathOf(row.columnText(3));
-    info.checkpointSha256 = row.columnText(4);
-    const json settings = json::parse(row.columnText(5), nullptr, false);
-    if (settings.is_object()) info.settings = roundSettingsFromJson(settings);
+    {
+        SqliteStatement row(store_.database(),
+                            "SELECT r.id, r.number, r.stage, COALESCE(c.file, ''), COALESCE(r.checkpoint_sha256, ''), r.settings "
+                            "FROM rounds r LEFT JOIN checkpoints c ON c.run_id = r.run_id "
+                            "WHERE r.stage IN ('training', 'prompting') ORDER BY r.number DESC LIMIT 1");
+        if (!row.step()) return std::nullopt;
+        info.id = row.columnInt(0);
+        info.number = int(row.columnInt(1));
+        info.stage = roundStageFromString(row.columnText(2));
+        if (info.stage == RoundStage::Prompting) info.checkpointFile = store_.pathOf(row.columnText(3));
+        info.checkpointSha256 = row.columnText(4);
+        const json settings = json::parse(row.columnText(5), nullptr, false);
+        if (settings.is_object()) info.settings = roundSettingsFromJson(settings);
+    }
+    if (info.stage == RoundStage::Prompting && trainedBeforeLabelsChanged(info.id)) {
+        // The closing training of a loop or an evaluation, then a person's decisions (or a label
+        // import): the next round, or the evaluation, would go on from a model without them.
+        SqliteTransaction transaction(store_.database());
+        SqliteStatement reset(store_.database(), "UPDATE rounds SET stage = 'training', run_id = NULL, "
+                                                 "checkpoint_sha256 = NULL WHERE id = ?1");
+        reset.bind(1, info.id);
+        reset.run();
+        store_.addEvent("retrain", json{{"round", info.number}, {"reason", "labels changed after its training"}}.dump());
+        transaction.commit();
+        info.stage = RoundStage::Training;
+        info.checkpointFile.clear();
+        info.checkpointSha256.clear();
+    }
     return info;
+}
+
+bool ProjectRounds::trainedBeforeLabelsChanged(std::int64_t roundId) {
+    // Training reads the labels just before its run starts; every label change (a decision, an
+    // import, a rollback) stamps the coverage cell it changes. A round with candidates is past
+    // the point where retraining would make sense: its own auto-accepts come after its training.
+    SqliteStatement stale(store_.database(),
+                          "SELECT 1 FROM rounds r JOIN training_runs t ON t.id = r.run_id WHERE r.id = ?1 "
+                          "AND NOT EXISTS (SELECT 1 FROM candidates c WHERE c.round_id = r.id) "
+                          "AND EXISTS (SELECT 1 FROM coverage v WHERE v.updated_at > t.started_at)");
+    stale.bind(1, roundId);
+    return stale.step();
 }
 
 std::size_t ProjectRounds::cellsToPseudoLabel() {

@@ -76,6 +76,8 @@ public:
     void rollback(int number);
 
 private:
+    // Whether the round trained, has no candidate yet, and the labels changed after its training began.
+    bool trainedBeforeLabelsChanged(std::int64_t roundId);
     // Decides the round's pending candidates whose stored scores say the unattended policy passed them.
     void completeAutoAccepted(const RoundInfo& round);
     void decide(const CandidateRecord& candidate, ReviewAction action, const std::string& editedMask);

@@ -16,6 +16,9 @@
 
 #include "CoverageTableModel.h"
 #include "EvaluationDialog.h"
+#include "ManualLabelWriter.h"
+#include "MaskMorphology.h"
+#include "TrainingCases.h"
 #include "VtkOpenGLWidget.h"
 #include "MainWindow.h"
 #include "ProjectSettings.h"
@@ -382,6 +385,33 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), 3, 120000);
         QCOMPARE(stopped.at(2).at(0).toString(), QString("finished"));
         QCOMPARE(queryText(ownProject, finishedRuns), std::string("3"));
+
+        // A person then draws an organ that round 1 pseudo-labeled: round 2's model, trained
+        // before, does not know that label, so the next evaluation trains it again (once, with a
+        // "retrain" event on record); the reference, trained on the hidden truth, stays.
+        {
+            auto store = ProjectStore::open(ownProject.toStdString());
+            const ScanRecord scan = test::trainingScans(*store).front();
+            SqliteStatement pseudo(store->database(), "SELECT organ_id FROM coverage WHERE scan_id = ?1 "
+                                                      "AND state = 'pseudo-accepted' ORDER BY organ_id LIMIT 1");
+            pseudo.bind(1, scan.id);
+            QVERIFY(pseudo.step());
+            const int organ = int(pseudo.columnInt(0));
+            ManualLabelWriter writer(*store, scan);
+            QVERIFY(writer.accepts(organ, "drawn"));
+            writer.add("drawn", organ, organMask(composeTruthLabelMap(*store, scan), organ), "{}");
+            writer.commit("test-drawing", "{}");
+        }
+        const std::string firstRound2Run = queryText(ownProject, "SELECT run_id FROM rounds WHERE number = 2");
+        QVERIFY(window.evaluate());
+        QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), 4, 180000);
+        QCOMPARE(stopped.at(3).at(0).toString(), QString("finished"));
+        QCOMPARE(queryText(ownProject, finishedRuns), std::string("4"));
+        QCOMPARE(queryText(ownProject, "SELECT COUNT(*) FROM training_runs WHERE purpose = 'reference'"),
+                 std::string("1"));
+        QVERIFY(queryText(ownProject, "SELECT run_id FROM rounds WHERE number = 2") != firstRound2Run);
+        QCOMPARE(queryText(ownProject, "SELECT stage FROM rounds WHERE number = 2"), std::string("prompting"));
+        QCOMPARE(queryText(ownProject, "SELECT COUNT(*) FROM events WHERE kind = 'retrain'"), std::string("1"));
     }
 
     void evaluationWithoutATestSplitIsRefusedBeforeTraining() {
