@@ -48,7 +48,8 @@ public:
             throw Error(store.folder(), "no training scan with hidden truth (made by simulate-partial?)");
     }
 
-    GeneralistIdentity identity() const override { return {"bench-truth-" + mode_, "bench-truth-" + mode_, "builtin"}; }
+    // Recorded with every candidate: no model file and no contract, so the provenance says so.
+    GeneralistIdentity identity() const override { return {"bench-truth-" + mode_, "hidden-truth", "none"}; }
 
     Mask segment(const FloatVolume& image, const PromptSet& prompt) override {
         const std::size_t key = fingerprint(image);

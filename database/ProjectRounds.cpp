@@ -168,8 +168,8 @@ std::optional<RoundInfo> ProjectRounds::unfinishedRound() {
     RoundInfo info;
     {
         SqliteStatement row(store_.database(),
-                            "SELECT r.id, r.number, r.stage, COALESCE(c.file, ''), COALESCE(r.checkpoint_sha256, ''), r.settings "
-                            "FROM rounds r LEFT JOIN checkpoints c ON c.run_id = r.run_id "
+                            "SELECT r.id, r.number, r.stage, COALESCE(c.file, ''), COALESCE(r.checkpoint_sha256, ''), "
+                            "r.settings FROM rounds r LEFT JOIN checkpoints c ON c.run_id = r.run_id "
                             "WHERE r.stage IN ('training', 'prompting') ORDER BY r.number DESC LIMIT 1");
         if (!row.step()) return std::nullopt;
         info.id = row.columnInt(0);
@@ -188,7 +188,8 @@ std::optional<RoundInfo> ProjectRounds::unfinishedRound() {
                                                  "checkpoint_sha256 = NULL WHERE id = ?1");
         reset.bind(1, info.id);
         reset.run();
-        store_.addEvent("retrain", json{{"round", info.number}, {"reason", "labels changed after its training"}}.dump());
+        store_.addEvent("retrain",
+                        json{{"round", info.number}, {"reason", "labels changed after its training"}}.dump());
         transaction.commit();
         info.stage = RoundStage::Training;
         info.checkpointFile.clear();
