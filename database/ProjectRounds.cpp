@@ -181,7 +181,7 @@ std::optional<RoundInfo> ProjectRounds::unfinishedRound() {
         if (settings.is_object()) info.settings = roundSettingsFromJson(settings);
     }
     if (info.stage == RoundStage::Prompting && trainedBeforeLabelsChanged(info.id)) {
-        // The closing training of a loop or an evaluation, then a person's decisions (or a label
+        // The closing training of a loop or an evaluation, then a person's acceptances (or a label
         // import): the next round, or the evaluation, would go on from a model without them.
         SqliteTransaction transaction(store_.database());
         SqliteStatement reset(store_.database(), "UPDATE rounds SET stage = 'training', run_id = NULL, "
@@ -199,13 +199,16 @@ std::optional<RoundInfo> ProjectRounds::unfinishedRound() {
 }
 
 bool ProjectRounds::trainedBeforeLabelsChanged(std::int64_t roundId) {
-    // Training reads the labels just before its run starts; every label change (a decision, an
-    // import, a rollback) stamps the coverage cell it changes. A round with candidates is past
-    // the point where retraining would make sense: its own auto-accepts come after its training.
+    // Training reads the labels just before its run starts; every label change (an acceptance, an
+    // import, a rollback) stamps the coverage cell it changes. A rejection stamps its cell too but
+    // leaves it unknown to training, as a pending candidate's is (isKnownForTraining): no reason to
+    // retrain. A round with candidates is past the point where retraining would make sense: its
+    // own auto-accepts come after its training.
     SqliteStatement stale(store_.database(),
                           "SELECT 1 FROM rounds r JOIN training_runs t ON t.id = r.run_id WHERE r.id = ?1 "
                           "AND NOT EXISTS (SELECT 1 FROM candidates c WHERE c.round_id = r.id) "
-                          "AND EXISTS (SELECT 1 FROM coverage v WHERE v.updated_at > t.started_at)");
+                          "AND EXISTS (SELECT 1 FROM coverage v WHERE v.updated_at > t.started_at "
+                          "AND v.state NOT IN ('pseudo-pending', 'rejected'))");
     stale.bind(1, roundId);
     return stale.step();
 }

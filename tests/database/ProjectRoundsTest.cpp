@@ -22,6 +22,7 @@
 #include "ProjectFixtures.h"
 #include "TestSupport.h"
 #include "TrainingCases.h"
+#include "TrainingRuns.h"
 
 using namespace ipnp;
 namespace fs = std::filesystem;
@@ -231,6 +232,62 @@ private Q_SLOTS:
         // The next round gets a new number; history keeps all three.
         QCOMPARE(rounds.beginRound(settings, generalist, false).number, 3);
         QCOMPARE(rounds.history().size(), std::size_t(3));
+    }
+
+    void trainedRoundIsRetrainedOnlyWhenLabelsChange() {
+        // Round 1 leaves two candidates pending; round 2 then only trains (a loop's or an
+        // evaluation's closing training; its bookkeeping as trainRound leaves it, without the
+        // network: the app's dashboard test trains for real). A rejection leaves the labels as
+        // training sees them, so round 2 stays trained; an acceptance does not.
+        QTemporaryDir own;
+        auto project = test::makePhantomProject(own.path().toStdString());
+        ProjectRounds rounds(*project, "tester");
+        const GeneralistIdentity generalist = test::handMadeCandidates();
+        RoundInfo first = rounds.beginRound(RoundSettings(), generalist, false);
+        const ScanRecord scan = test::trainingScans(*project).front();
+        std::vector<int> organs;
+        for (int organ : {1, 2, 3, 4, 6, 7, 8, 9, 10})
+            if (organs.size() < 2 && stateOf(*project, scan.id, organ) == "unknown") organs.push_back(organ);
+        QCOMPARE(organs.size(), std::size_t(2));
+        ScanCandidates stored;
+        stored.target = {scan.id, scan.name, organs};
+        stored.candidates = {boxCandidate(scan, organs[0], {2, 2, 2}, 0.7),
+                             boxCandidate(scan, organs[1], {12, 12, 12}, 0.9)};
+        stored.autoAccepted = {false, false};
+        rounds.saveCandidates(first, generalist, stored);
+        rounds.finishPrompting(first);
+
+        const RoundInfo closing = rounds.beginRound(RoundSettings(), generalist, true);
+        TrainingRuns(*project).start("{}", 3, "round", [&](std::int64_t runId) {
+            project->database().execute("UPDATE rounds SET run_id = " + std::to_string(runId) +
+                                        ", stage = 'prompting', checkpoint_sha256 = 'feedface' WHERE id = " +
+                                        std::to_string(closing.id));
+        });
+        QTest::qWait(5);  // the timestamps have millisecond resolution
+        const std::vector<CandidateRecord> pending = rounds.candidates();
+        QCOMPARE(pending.size(), std::size_t(2));
+        const std::string retrains = "SELECT COUNT(*) FROM events WHERE kind = 'retrain'";
+
+        rounds.reject(pending[0].id);
+        QCOMPARE(stateOf(*project, scan.id, pending[0].organIndex), std::string("rejected"));
+        std::optional<RoundInfo> next = rounds.unfinishedRound();
+        QVERIFY(next && next->number == closing.number && next->stage == RoundStage::Prompting);
+        QCOMPARE(next->checkpointSha256, std::string("feedface"));
+        QCOMPARE(count(*project, retrains), std::int64_t(0));
+
+        rounds.accept(pending[1].id);
+        next = rounds.unfinishedRound();
+        QVERIFY(next && next->number == closing.number && next->stage == RoundStage::Training);
+        QVERIFY(next->checkpointSha256.empty() && next->checkpointFile.empty());
+        QCOMPARE(count(*project, "SELECT COUNT(*) FROM rounds WHERE id = " + std::to_string(closing.id) +
+                                     " AND stage = 'training' AND run_id IS NULL AND checkpoint_sha256 IS NULL"),
+                 std::int64_t(1));
+        QCOMPARE(count(*project, retrains), std::int64_t(1));
+        // The old run stays on record.
+        QCOMPARE(count(*project, "SELECT COUNT(*) FROM training_runs"), std::int64_t(1));
+        // Asked again, nothing more happens: it waits to be trained.
+        QCOMPARE(rounds.unfinishedRound()->stage, RoundStage::Training);
+        QCOMPARE(count(*project, retrains), std::int64_t(1));
     }
 
     void autoAcceptOnRecordIsCompletedAfterAFailedDecision() {
