@@ -77,6 +77,17 @@ RoundSummary runRound(ProjectStore& store, const RoundSettings& settings, Genera
 
 }  // namespace
 
+RoundSettings projectRoundSettings(ProjectStore& store, const SpecialistSettings& defaults) {
+    RoundSettings settings;
+    // Every round of a run trains alike: the first round's settings, else the project's.
+    settings.training = roundsTrainingSettings(store, defaults).value_or(defaults);
+    ProjectSettings project(store);
+    settings.policy.minimumDice = project.autoAcceptDice();
+    settings.policy.rangeWidening = project.autoAcceptVolumeWidening();
+    settings.warmStart = project.roundsWarmStart();
+    return settings;
+}
+
 CLI::Option* addVolumeWideningOption(CLI::App& command, double& widening, const std::string& description) {
     return command.add_option("--volume-widening", widening, description)->check([](const std::string& text) {
         try {
@@ -130,25 +141,21 @@ struct RoundOptions {
         return generalist.empty() ? ProjectSettings(store).generalist() : generalist;
     }
 
+    // The project's settings, with what the command line gives instead.
     RoundSettings resolved(ProjectStore& store, bool loop) const {
-        RoundSettings settings;
-        settings.training = training.resolved();
-        if (!training.anyGiven()) {
-            // Every round of a run trains alike: the first round's settings, else the project's.
-            if (auto previous = roundsTrainingSettings(store, settings.training)) {
-                settings.training = *previous;
-                settings.training.device = training.device;
-                settings.training.threads = training.threads;
-            }
+        RoundSettings settings = projectRoundSettings(store, training.resolved());
+        if (training.anyGiven()) {
+            settings.training = training.resolved();
+        } else {
+            settings.training.device = training.device;
+            settings.training.threads = training.threads;
         }
         settings.prompts.marginMm = marginMm;
-        ProjectSettings project(store);
         settings.autoAccept = loop || autoAcceptDice >= 0;
-        settings.policy.minimumDice = autoAcceptDice >= 0 ? autoAcceptDice : project.autoAcceptDice();
-        settings.policy.rangeWidening =
-            rangeWideningOption && rangeWideningOption->count() == 0 ? project.autoAcceptVolumeWidening() : rangeWidening;
+        if (autoAcceptDice >= 0) settings.policy.minimumDice = autoAcceptDice;
+        if (rangeWideningOption && rangeWideningOption->count() > 0) settings.policy.rangeWidening = rangeWidening;
         settings.mirror = mirror;
-        settings.warmStart = warmStartOption && warmStartOption->count() == 0 ? project.roundsWarmStart() : warmStart;
+        if (warmStartOption && warmStartOption->count() > 0) settings.warmStart = warmStart;
         return settings;
     }
 };

@@ -22,6 +22,11 @@ void addRoundCommands(CLI::App& app, std::string& projectOption);
 // `loop` and `demo` take it.
 CLI::Option* addVolumeWideningOption(CLI::App& command, double& widening, const std::string& description);
 
+// The round settings a project gives when a command names none: the rounds' training settings
+// (roundsTrainingSettings, else `defaults`), the auto-accept policy's threshold and volume
+// widening, and whether rounds warm-start. `round` and `loop` put their options on top.
+RoundSettings projectRoundSettings(ProjectStore& store, const SpecialistSettings& defaults);
+
 // "builtin" (or empty) -> the built-in generalist; a .pt path -> a TorchScript generalist under the
 // contract in the JSON next to it. Throws ipnp::Error naming the file.
 std::unique_ptr<Generalist> openGeneralist(const std::string& option);

@@ -16,7 +16,6 @@
 // mask, so the selection mask still keeps only where the two agree, as DESIGN.md step 4 says.
 // This is a measuring tool, not a generalist anyone could ship: no real model knows the truth.
 #include <cstdio>
-#include <cstring>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -25,7 +24,6 @@
 #include "Error.h"
 #include "MaskMorphology.h"
 #include "ProjectRounds.h"
-#include "ProjectSettings.h"
 #include "ProjectStore.h"
 #include "PromptBuilder.h"
 #include "RoundCommands.h"
@@ -74,19 +72,6 @@ private:
     std::vector<std::pair<std::size_t, LabelMap>> scans_;
 };
 
-// What `ipnp loop` without options resolves from the project (app/RoundCommands.cpp).
-RoundSettings projectLoopSettings(ProjectStore& store) {
-    RoundSettings settings;
-    const SpecialistSettings defaults;
-    if (auto saved = roundsTrainingSettings(store, defaults)) settings.training = *saved;
-    ProjectSettings project(store);
-    settings.autoAccept = true;
-    settings.policy.minimumDice = project.autoAcceptDice();
-    settings.policy.rangeWidening = project.autoAcceptVolumeWidening();
-    settings.warmStart = project.roundsWarmStart();
-    return settings;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -107,7 +92,9 @@ int main(int argc, char** argv) {
 
         auto store = ProjectStore::open(argv[1]);
         TruthGeneralist generalist(*store, mode, block);
-        const RoundSettings settings = projectLoopSettings(*store);
+        // What `ipnp loop` without options runs with.
+        RoundSettings settings = projectRoundSettings(*store, SpecialistSettings());
+        settings.autoAccept = true;
         std::fprintf(stderr, "loop: %d rounds, %d iterations per training, auto-accept at %.2f, %s\n", rounds,
                      settings.training.iterations, settings.policy.minimumDice,
                      settings.warmStart ? "warm start" : "from scratch");
