@@ -88,7 +88,14 @@ int main(int argc, char** argv) {
             block = std::stoul(mode.substr(6));
         else if (mode != "exact")
             throw Error(mode, "unknown mode (exact, or blocksN with N a whole number)");
-        const int rounds = argc == 4 ? std::stoi(argv[3]) : 3;
+        int rounds = 3;
+        if (argc == 4) {
+            const std::string text = argv[3];
+            if (text.empty() || text.size() > 3 || text.find_first_not_of("0123456789") != std::string::npos ||
+                std::stoi(text) < 1)
+                throw Error(text, "ROUNDS must be a whole number from 1 to 999");
+            rounds = std::stoi(text);
+        }
 
         auto store = ProjectStore::open(argv[1]);
         TruthGeneralist generalist(*store, mode, block);

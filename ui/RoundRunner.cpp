@@ -86,12 +86,19 @@ RoundCallbacks RoundRunner::callbacksFor(int round) {
 
 namespace {
 
-// The number the next RoundEngine::run works on: the unfinished round's, else one past the last.
-int nextRoundNumber(ProjectRounds& rounds) {
-    if (const auto unfinished = rounds.unfinishedRound()) return unfinished->number;
+// The round the next RoundEngine::run works on: the unfinished one, else one past the last; and
+// whether it trains first (a new round, or one still in training) or goes on from its model (an
+// earlier closing training's, which a round or an evaluation takes up without training again).
+struct NextRound {
     int number = 1;
-    for (const RoundRecord& r : rounds.history()) number = std::max(number, r.number + 1);
-    return number;
+    bool trains = true;
+};
+NextRound nextRound(ProjectRounds& rounds) {
+    if (const auto unfinished = rounds.unfinishedRound())
+        return {unfinished->number, unfinished->stage == RoundStage::Training};
+    NextRound next;
+    for (const RoundRecord& r : rounds.history()) next.number = std::max(next.number, r.number + 1);
+    return next;
 }
 
 }  // namespace
@@ -103,8 +110,8 @@ void RoundRunner::work(RoundRunRequest request) {
         ProjectRounds rounds(*store, request.user);
         const auto generalist = factories_.generalist(request.generalist);
         for (int n = 0; n < request.rounds && !stop_; ++n) {
-            const int number = nextRoundNumber(rounds);
-            Q_EMIT roundStarted(number);
+            const auto [number, trains] = nextRound(rounds);
+            Q_EMIT roundStarted(number, trains);
             const auto specialist = factories_.specialist(request.settings.training);
             RoundEngine engine(rounds, *specialist, *generalist);
             // A stop during the round ends it with an error; a normal return is a complete round.
@@ -130,8 +137,8 @@ void RoundRunner::evaluate(RoundRunRequest request) {
         requireTestTruth(*store);  // before anything trains
         ProjectRounds rounds(*store, request.user);
         // The model the labels give now: the closing training, as `ipnp loop` ends with.
-        const int number = nextRoundNumber(rounds);
-        Q_EMIT roundStarted(number);
+        const auto [number, trains] = nextRound(rounds);
+        Q_EMIT roundStarted(number, trains);
         Q_EMIT logLine(QString("evaluation: the model of the current labels (round %1)").arg(number));
         {
             const auto specialist = factories_.specialist(request.settings.training);
@@ -140,7 +147,7 @@ void RoundRunner::evaluate(RoundRunRequest request) {
         }
         if (stop_) throw Error("stopped");
         if (!TrainingRuns(*store).latestFinishedCheckpoint("reference")) {
-            Q_EMIT roundStarted(0);
+            Q_EMIT roundStarted(0, true);
             Q_EMIT logLine("evaluation: the fully labeled reference (the same training budget)");
             const auto specialist = factories_.specialist(request.settings.training);
             trainReference(*store, *specialist, request.settings.training, callbacksFor(0).training);

@@ -64,7 +64,8 @@ public:
     bool running() const { return running_; }
 
 Q_SIGNALS:
-    void roundStarted(int round);
+    // trains: false when the round goes on from a model trained before (a closing training's).
+    void roundStarted(int round, bool trains);
     // round 0: the reference's training (an evaluation's).
     void trainingStep(int round, int iteration, int iterations, double loss, double secondsPerIteration);
     void scanProgress(int done, int total, const QString& what);    // specialist + prompts, per scan

@@ -176,9 +176,9 @@ TrainingDashboard::TrainingDashboard(RoundRunner* runner, std::function<RoundRun
     stepDisplay_->setSingleShot(true);
     stepDisplay_->setInterval(200);
     connect(stepDisplay_, &QTimer::timeout, this, &TrainingDashboard::showLatestStep);
-    connect(runner_, &RoundRunner::roundStarted, this, [this](int round) {
+    connect(runner_, &RoundRunner::roundStarted, this, [this](int round, bool trains) {
         flushSteps();
-        status_->setText(QString("%1: training").arg(trainingName(round)));
+        status_->setText(QString("%1: %2").arg(trainingName(round), trains ? "training" : "trained already"));
         scans_->setRange(0, 1);
         scans_->setValue(0);
         scans_->setFormat("");

@@ -380,11 +380,14 @@ private Q_SLOTS:
             QVERIFY2(results->summary().contains("No gap recovery"), qPrintable(results->summary()));
         QCOMPARE(results->findChild<QTableWidget*>("tblOrganDice")->columnCount(), 4);  // organ + 3 models
 
-        // Again: nothing is missing, so nothing trains; the models are scored at once.
+        // Again: nothing is missing, so nothing trains; the models are scored at once, and the
+        // panel does not say that round 2's model trains.
+        trainingStatus.clear();
         QVERIFY(window.evaluate());
         QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), 3, 120000);
         QCOMPARE(stopped.at(2).at(0).toString(), QString("finished"));
         QCOMPARE(queryText(ownProject, finishedRuns), std::string("3"));
+        QCOMPARE(trainingStatus, QStringList({"Evaluation, round 2's model: trained already"}));
 
         // A person then draws an organ that round 1 pseudo-labeled: round 2's model, trained
         // before, does not know that label, so the next evaluation trains it again (once, with a
@@ -403,9 +406,11 @@ private Q_SLOTS:
             writer.commit("test-drawing", "{}");
         }
         const std::string firstRound2Run = queryText(ownProject, "SELECT run_id FROM rounds WHERE number = 2");
+        trainingStatus.clear();
         QVERIFY(window.evaluate());
         QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), 4, 180000);
         QCOMPARE(stopped.at(3).at(0).toString(), QString("finished"));
+        QCOMPARE(trainingStatus, QStringList({"Evaluation, round 2's model: training"}));
         QCOMPARE(queryText(ownProject, finishedRuns), std::string("4"));
         QCOMPARE(queryText(ownProject, "SELECT COUNT(*) FROM training_runs WHERE purpose = 'reference'"),
                  std::string("1"));
