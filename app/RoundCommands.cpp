@@ -144,12 +144,9 @@ struct RoundOptions {
     // The project's settings, with what the command line gives instead.
     RoundSettings resolved(ProjectStore& store, bool loop) const {
         RoundSettings settings = projectRoundSettings(store, training.resolved());
-        if (training.anyGiven()) {
-            settings.training = training.resolved();
-        } else {
-            settings.training.device = training.device;
-            settings.training.threads = training.threads;
-        }
+        // The training options given change only themselves (a later round's --iterations keeps
+        // round 1's network and patch).
+        settings.training = training.appliedTo(settings.training);
         settings.prompts.marginMm = marginMm;
         settings.autoAccept = loop || autoAcceptDice >= 0;
         if (autoAcceptDice >= 0) settings.policy.minimumDice = autoAcceptDice;
@@ -303,7 +300,10 @@ std::string writeEvaluation(ProjectStore& store, const EvaluationReport& report,
     table << "| model | mean test Dice | mean HD95 (mm) |\n|---|---|---|\n";
     for (const ModelScores& model : report.models)
         table << "| " << model.label << " | " << fixed(model.meanDice) << " | " << optionalFixed(model.meanHd95) << " |\n";
-    if (report.gapRecovery) table << "\nGap recovery (IPnP - baseline) / (reference - baseline): **" << fixed(*report.gapRecovery, 2) << "**\n";
+    if (report.gapRecovery)
+        table << "\nGap recovery (IPnP - baseline) / (reference - baseline): **" << fixed(*report.gapRecovery, 2) << "**\n";
+    else
+        table << "\n" << whyNoGapRecovery(report) << "\n";
     std::ostringstream md;
     md << "# IPnP evaluation\n\n" << report.testScans << " test scans with full truth; project " << store.folder()
        << "; predictions in " << (report.bf16 ? "bf16" : "float32") << ".\n\n## Test split\n\n" << table.str()
@@ -414,29 +414,41 @@ void addRoundCommands(CLI::App& app, std::string& projectOption) {
     review->add_option("--accept", acceptIds, "accept these candidates");
     review->add_option("--reject", rejectIds, "reject these candidates");
     review->add_option("--mask", mask, "with one --accept: the edited mask (the scan's grid, non-zero = organ)");
-    review->add_option("--accept-all-above", acceptAbove, "accept every pending candidate with specialist-generalist Dice >= T");
+    review->add_option("--accept-all-above", acceptAbove, "accept every pending candidate with specialist-generalist Dice >= T")
+        ->check(CLI::Range(0.0, 1.0));
     review->add_flag("--dry-run", dryRun, "with --accept-all-above: only count");
-    review->add_option("--sort", sort, "id, worst or best (by specialist-generalist Dice)")->capture_default_str();
+    review->add_option("--sort", sort, "id, worst or best (by specialist-generalist Dice)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"id", "worst", "best"}));
     review->add_option("--status", status, "list candidates with this status (pending, accepted, rejected, superseded, all)")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(CLI::IsMember({"pending", "accepted", "rejected", "superseded", "all"}));
     review->callback([&projectOption] {
+        // Command-line mistakes (exit 2) before the project is opened: nothing is decided.
+        const bool decisions = !acceptIds.empty() || !rejectIds.empty();
+        if (!mask.empty() && (acceptIds.size() != 1 || !rejectIds.empty() || acceptAbove >= 0))
+            throw CLI::ValidationError("--mask", "goes with exactly one --accept ID and no other decision");
+        if (dryRun && (acceptAbove < 0 || decisions))
+            throw CLI::ValidationError("--dry-run", "only counts what --accept-all-above would accept; it cannot "
+                                                   "be given alone or with --accept/--reject");
+        std::vector<std::int64_t> named = acceptIds;
+        named.insert(named.end(), rejectIds.begin(), rejectIds.end());
+        std::sort(named.begin(), named.end());
+        if (const auto twice = std::adjacent_find(named.begin(), named.end()); twice != named.end())
+            throw CLI::ValidationError("--accept/--reject", "candidate " + std::to_string(*twice) +
+                                                                " is named twice; decide each one once");
         auto store = cli::openProject(projectOption);
         ProjectRounds rounds(*store);
-        if (!mask.empty() && acceptIds.size() != 1) throw Error("--mask goes with exactly one --accept ID");
         if (!mask.empty()) {
             rounds.acceptEdited(acceptIds.front(), mask);
             std::printf("Accepted candidate %lld with the edited mask %s\n", static_cast<long long>(acceptIds.front()),
                         mask.c_str());
             return;
         }
-        for (std::int64_t id : acceptIds) {
-            rounds.accept(id);
-            std::printf("Accepted candidate %lld\n", static_cast<long long>(id));
-        }
-        for (std::int64_t id : rejectIds) {
-            rounds.reject(id);
-            std::printf("Rejected candidate %lld\n", static_cast<long long>(id));
-        }
+        // All of them checked before any is decided (a mistake in the list changes nothing).
+        rounds.decideAll(acceptIds, rejectIds);
+        for (std::int64_t id : acceptIds) std::printf("Accepted candidate %lld\n", static_cast<long long>(id));
+        for (std::int64_t id : rejectIds) std::printf("Rejected candidate %lld\n", static_cast<long long>(id));
         if (acceptAbove >= 0) {
             const auto ids = rounds.acceptAllAbove(acceptAbove, dryRun);
             std::printf("%s %zu candidate(s) with Dice >= %g\n", dryRun ? "Would accept" : "Accepted", ids.size(), acceptAbove);

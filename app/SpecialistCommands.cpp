@@ -66,13 +66,9 @@ void addSpecialistCommands(CLI::App& app, std::string& projectOption) {
     train->callback([&projectOption] {
         auto store = cli::openProject(projectOption);
         SpecialistSettings settings = options.resolved();
-        // The reference compares with the rounds: by default it trains with their budget.
-        if (reference && !options.anyGiven())
-            if (auto rounds = roundsTrainingSettings(*store, settings)) {
-                settings = *rounds;
-                settings.device = options.device;
-                settings.threads = options.threads;
-            }
+        // The reference compares with the rounds: it trains with their settings, but for the options given.
+        if (reference)
+            if (auto rounds = roundsTrainingSettings(*store, settings)) settings = options.appliedTo(*rounds);
         const std::string purpose = reference ? "reference" : "specialist";
         TrainingJob job;
         job.purpose = purpose;
@@ -145,12 +141,16 @@ void addSpecialistCommands(CLI::App& app, std::string& projectOption) {
     predict->add_option("out", out, "output folder for SCAN.nii.gz (and SCAN_ORGAN_probability.nii.gz)")->required();
     predict->add_option("--checkpoint", checkpoint, "checkpoint file (default: the latest finished run's)");
     predict->add_option("--scans", scanNames, "scan names (default: every scan of --split)");
-    predict->add_option("--split", split, "train, test or all")->capture_default_str();
+    predict->add_option("--split", split, "train, test or all")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"train", "test", "all"}));
     predict->add_flag("--probabilities", probabilities, "also write one probability map per organ");
     predict->add_flag("--mirror", mirror, "mirror test-time augmentation (8 flips per window)");
-    predict->add_option("--device", predictDevice, "cpu or cuda")->capture_default_str();
+    predict->add_option("--device", predictDevice, "cpu or cuda")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"cpu", "cuda"}));
     predict->add_flag("--bf16", predictBf16, "bf16 autocast (always on with --device cuda)");
-    predict->add_option("--threads", predictThreads, "CPU threads")->capture_default_str();
+    predict->add_option("--threads", predictThreads, "CPU threads")->capture_default_str()->check(CLI::NonNegativeNumber);
     predict->callback([&projectOption] {
         auto store = cli::openProject(projectOption);
         std::string file = checkpoint;
@@ -164,12 +164,21 @@ void addSpecialistCommands(CLI::App& app, std::string& projectOption) {
         specialist.setThreads(predictThreads);
         specialist.setBf16(predictBf16 || predictDevice == "cuda");
         specialist.load(file);
+        // A name or split that matches nothing is refused before any file is written.
+        std::vector<ScanRecord> selected;
+        const std::vector<ScanRecord> scans = store->scans();
+        for (const std::string& name : scanNames)
+            if (std::none_of(scans.begin(), scans.end(), [&](const ScanRecord& scan) { return scan.name == name; }))
+                throw Error(store->folder(), "no scan named '" + name + "' in the project (see `ipnp status`)");
+        for (const ScanRecord& scan : scans) {
+            const bool named = std::find(scanNames.begin(), scanNames.end(), scan.name) != scanNames.end();
+            if (scanNames.empty() ? (split == "all" || scan.split == split) : named) selected.push_back(scan);
+        }
+        if (selected.empty()) throw Error(store->folder(), "the project has no scan in the split '" + split + "'");
         fs::create_directories(out);
         const OrganSchema schema = store->schema();
         std::size_t written = 0;
-        for (const ScanRecord& scan : store->scans()) {
-            const bool named = std::find(scanNames.begin(), scanNames.end(), scan.name) != scanNames.end();
-            if (scanNames.empty() ? (split != "all" && scan.split != split) : !named) continue;
+        for (const ScanRecord& scan : selected) {
             const auto started = std::chrono::steady_clock::now();
             const SpecialistPrediction prediction =
                 specialist.predict(readVolume<float>(store->pathOf(scan.file)), probabilities, mirror);
@@ -195,7 +204,6 @@ void addSpecialistCommands(CLI::App& app, std::string& projectOption) {
             std::fprintf(stderr, "%s: %.1f s%s\n", scan.name.c_str(),
                          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), scores.c_str());
         }
-        if (written == 0) throw Error("no scan matched (--scans or --split)");
         std::printf("Wrote %zu prediction(s) to %s\n", written, out.c_str());
     });
 }

@@ -4,25 +4,36 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 
 namespace ipnp {
 
 void TrainingOptions::addTo(CLI::App& command, bool withBaseline) {
     // Only the options added here shape the training: a command's own (`loop --rounds`, --help)
-    // must not count as "training options given".
+    // must not count as "training options given". Values out of range are command-line mistakes
+    // (exit 2), refused before anything is opened.
     const std::vector<CLI::Option*> before = command.get_options();
-    command.add_option("--iterations", settings.iterations, "training iterations (each one batch)")->capture_default_str();
-    command.add_option("--batch", settings.batchSize, "patches per iteration")->capture_default_str();
-    command.add_option("--patch", patch, "patch edge in voxels (capped by the median scan)")->capture_default_str();
-    command.add_option("--stages", settings.network.stages, "U-Net resolution stages")->capture_default_str();
-    command.add_option("--base-width", settings.network.baseWidth, "feature maps at full resolution")->capture_default_str();
+    const CLI::Range atLeastOne(1, std::numeric_limits<int>::max());
+    command.add_option("--iterations", settings.iterations, "training iterations (each one batch)")
+        ->capture_default_str()->check(atLeastOne);
+    command.add_option("--batch", settings.batchSize, "patches per iteration")->capture_default_str()->check(atLeastOne);
+    command.add_option("--patch", patch, "patch edge in voxels (capped by the median scan)")
+        ->capture_default_str()->check(CLI::Range(1, 1024));
+    command.add_option("--stages", settings.network.stages, "U-Net resolution stages")
+        ->capture_default_str()->check(CLI::Range(1, 8));
+    command.add_option("--base-width", settings.network.baseWidth, "feature maps at full resolution")
+        ->capture_default_str()->check(CLI::Range(1, 1024));
     command.add_flag("--no-deep-supervision", noDeepSupervision, "supervise the full-resolution output only");
-    command.add_option("--optimizer", settings.optimizer, "sgd (Nesterov, momentum 0.99) or adamw")->capture_default_str();
-    command.add_option("--lr", settings.learningRate, "initial learning rate (poly decay)")->capture_default_str();
+    command.add_option("--optimizer", settings.optimizer, "sgd (Nesterov, momentum 0.99) or adamw")
+        ->capture_default_str()->check(CLI::IsMember({"sgd", "adamw"}));
+    command.add_option("--lr", settings.learningRate, "initial learning rate (poly decay)")
+        ->capture_default_str()->check(CLI::PositiveNumber);
     command.add_option("--seed", settings.seed, "random seed")->capture_default_str();
-    command.add_option("--checkpoint-every", settings.checkpointEvery, "iterations between checkpoints")->capture_default_str();
-    command.add_option("--threads", threads, "CPU threads (0: LibTorch's default)")->capture_default_str();
-    command.add_option("--device", device, "cpu or cuda")->capture_default_str();
+    command.add_option("--checkpoint-every", settings.checkpointEvery, "iterations between checkpoints")
+        ->capture_default_str()->check(atLeastOne);
+    command.add_option("--threads", threads, "CPU threads (0: LibTorch's default)")
+        ->capture_default_str()->check(CLI::NonNegativeNumber);
+    command.add_option("--device", device, "cpu or cuda")->capture_default_str()->check(CLI::IsMember({"cpu", "cuda"}));
     command.add_flag("--bf16,!--no-bf16", bf16, "bf16 autocast (CPUs with AVX512-BF16; always on with --device cuda)");
     command.add_flag("--no-augment", noAugment, "no flips, rotations, scaling or intensity changes");
     // Where it runs (threads, device) is not part of the budget that rounds and the reference share.
@@ -35,12 +46,6 @@ void TrainingOptions::addTo(CLI::App& command, bool withBaseline) {
                          "the naive baseline: unlabeled organs count as background (no marginal or exclusion loss)");
 }
 
-bool TrainingOptions::anyGiven() const {
-    for (const CLI::Option* option : given_)
-        if (option->count() > 0) return true;
-    return false;
-}
-
 SpecialistSettings TrainingOptions::resolved() const {
     SpecialistSettings s = settings;
     s.patchSize = {patch, patch, patch};
@@ -51,6 +56,31 @@ SpecialistSettings TrainingOptions::resolved() const {
     s.threads = threads;
     s.bf16 = bf16 || device == "cuda";
     return s;
+}
+
+SpecialistSettings TrainingOptions::appliedTo(SpecialistSettings base) const {
+    const SpecialistSettings mine = resolved();
+    auto given = [&](const char* name) {
+        for (const CLI::Option* option : given_)
+            if (option->check_lname(name)) return option->count() > 0;
+        return false;
+    };
+    if (given("iterations")) base.iterations = mine.iterations;
+    if (given("batch")) base.batchSize = mine.batchSize;
+    if (given("patch")) base.patchSize = mine.patchSize;
+    if (given("stages")) base.network.stages = mine.network.stages;
+    if (given("base-width")) base.network.baseWidth = mine.network.baseWidth;
+    if (given("no-deep-supervision")) base.network.deepSupervision = false;
+    if (given("optimizer")) base.optimizer = mine.optimizer;
+    if (given("lr")) base.learningRate = mine.learningRate;
+    if (given("seed")) base.seed = mine.seed;
+    if (given("checkpoint-every")) base.checkpointEvery = mine.checkpointEvery;
+    if (given("bf16")) base.bf16 = mine.bf16;
+    if (given("no-augment")) base.augment = false;
+    base.device = mine.device;
+    base.threads = mine.threads;
+    if (base.device == "cuda") base.bf16 = true;
+    return base;
 }
 
 void printTrainingStep(const TrainingStep& step) {

@@ -21,11 +21,11 @@ struct TrainingOptions {
     std::vector<const CLI::Option*> given_;  // the options addTo() registered
 
     void addTo(CLI::App& command, bool withBaseline = true);
-    // True when the command line set any of these options that shape the training (all but
-    // --threads and --device).
-    bool anyGiven() const;
     // The settings with the flags applied.
     SpecialistSettings resolved() const;
+    // `base` (e.g. the first round's settings) with only the options given on the command line
+    // changed, and where it runs (--device, --threads) from the command line.
+    SpecialistSettings appliedTo(SpecialistSettings base) const;
 };
 
 // Prints "[12/250] loss ... s/it ETA" on stderr.

@@ -49,6 +49,11 @@ struct SpecialistSettings {
     std::string initialWeights;
 };
 
+// Throws ipnp::Error naming the first setting out of its range (iterations, batch, patch, network,
+// optimizer, learning rate, checkpoints, threads, device): run before a training is recorded, so
+// that a bad value leaves the project unchanged instead of failing inside the network.
+void checkSpecialistSettings(const SpecialistSettings& settings);
+
 struct TrainingStep {
     int iteration = 0;  // 1-based, the step just finished
     int iterations = 0;
@@ -87,6 +92,8 @@ public:
     virtual const TrainingPlan& plan() const = 0;
     // Sliding-window prediction of one scan (intensities as stored), back on its own grid.
     virtual SpecialistPrediction predict(const FloatVolume& image, bool withProbabilities, bool mirror) = 0;
+    // Throws ipnp::Error when this specialist cannot run on `device` here (cuda without a GPU).
+    virtual void checkDevice(const std::string& device) const { (void)device; }
 };
 
 }  // namespace ipnp

@@ -1,5 +1,6 @@
 #include "ProjectEvaluation.h"
 
+#include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -65,6 +66,19 @@ ModelScores scoreModel(const TrainedModel& model, ProjectStore& store, Specialis
 
 }  // namespace
 
+std::string whyNoGapRecovery(const EvaluationReport& report) {
+    if (report.gapRecovery) return "";
+    const bool hasReference = !report.models.empty() && report.models.back().label == "reference";
+    if (!hasReference) return "no gap recovery: there is no fully labeled reference (`ipnp train --reference`)";
+    if (report.models.size() < 3) return "no gap recovery: there is no IPnP round's model beside the baseline yet";
+    char text[200];
+    std::snprintf(text, sizeof text,
+                  "no gap recovery: the reference (mean test Dice %.4f) is not above the baseline (%.4f), so there "
+                  "is no gap to recover",
+                  report.models.back().meanDice, report.models.front().meanDice);
+    return text;
+}
+
 std::vector<PseudoLabelRound> pseudoLabelQuality(ProjectStore& store, const ProgressCallback& progress) {
     std::vector<PseudoLabelRound> rounds;
     SqliteStatement roundRows(store.database(),
@@ -115,7 +129,8 @@ std::vector<PseudoLabelRound> pseudoLabelQuality(ProjectStore& store, const Prog
             auto& organ = perOrgan[int(rows.columnInt(1))];
             organ.first += d, ++organ.second;
         }
-        if (progress) progress(std::size_t(number), ids.size(), "scored the pseudo-labels of round " + std::to_string(number));
+        if (progress)
+            progress(rounds.size() + 1, ids.size(), "scored the pseudo-labels of round " + std::to_string(number));
         if (scored) quality.meanDice = sum / double(scored);
         if (agreementCount) quality.meanAgreement = agreementSum / double(agreementCount);
         if (acceptedScored) quality.meanDiceAccepted = acceptedSum / double(acceptedScored);
@@ -157,9 +172,15 @@ EvaluationReport evaluateProject(ProjectStore& store, Specialist& specialist, co
                             "SELECT r.number, c.file FROM rounds r JOIN training_runs t ON t.id = r.run_id "
                             "JOIN checkpoints c ON c.run_id = t.id WHERE r.stage <> 'rolled-back' AND t.status = 'finished' "
                             "ORDER BY r.number");
+    // The first live round's training is the baseline (manual labels only); each later one learned
+    // from the live round before it, whose number names it (after a rollback the live rounds are
+    // not numbered from 1, and the pseudo-label section uses the same numbers).
+    int previousRound = 0;
     while (trained.step()) {
-        const std::string label = models.empty() ? "baseline" : "round " + std::to_string(models.size());
-        models.push_back({label, trained.columnText(1), int(trained.columnInt(0))});
+        const int number = int(trained.columnInt(0));
+        const std::string label = models.empty() ? "baseline" : "round " + std::to_string(previousRound);
+        models.push_back({label, trained.columnText(1), number});
+        previousRound = number;
     }
     if (models.empty()) throw Error(store.folder(), "no trained round to evaluate: run `ipnp round` or `ipnp loop` first");
     SqliteStatement reference(store.database(),

@@ -51,6 +51,10 @@ struct EvaluationReport {
     bool bf16 = false;
 };
 
+// Why the report has no gap recovery (no reference, no IPnP round's model, or a reference not
+// above the baseline), for a person; empty when it has one.
+std::string whyNoGapRecovery(const EvaluationReport& report);
+
 // Per round that reached review: the decisions, the specialist-generalist agreement, and (where
 // the project keeps a hidden truth) the pseudo-labels' Dice against it. No model is needed.
 std::vector<PseudoLabelRound> pseudoLabelQuality(ProjectStore& store, const ProgressCallback& progress = {});

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "AtomicFile.h"
@@ -219,11 +220,33 @@ std::size_t ProjectRounds::cellsToPseudoLabel() {
         kCellToPseudoLabel));
 }
 
+Error ProjectRounds::nothingToPseudoLabel() {
+    // Organs still to recover on some training scan, but labeled on none: the specialist cannot
+    // learn them, so no round can prompt for them.
+    SqliteStatement unlearnable(store_.database(),
+                                "SELECT DISTINCT o.name FROM coverage c JOIN scans s ON s.id = c.scan_id "
+                                "JOIN organs o ON o.id = c.organ_id WHERE s.split = 'train' "
+                                "AND c.state IN ('unknown', 'rejected', 'pseudo-pending') ORDER BY o.id");
+    std::string names;
+    while (unlearnable.step()) names += (names.empty() ? "" : ", ") + unlearnable.columnText(0);
+    if (names.empty())
+        return Error(store_.folder(), "nothing left to pseudo-label: every organ of every training scan is manual, "
+                                      "absent or accepted by a person");
+    const bool anyLabel = store_.database().queryInt(
+                              "SELECT COUNT(*) FROM coverage c JOIN scans s ON s.id = c.scan_id WHERE s.split = 'train' "
+                              "AND c.state IN ('manual', 'pseudo-accepted')") > 0;
+    if (!anyLabel)
+        return Error(store_.folder(), "no training scan has a label yet, so there is nothing to learn from: import "
+                                      "label maps (`ipnp import ... --label`) or draw labels first");
+    return Error(store_.folder(), "nothing left to pseudo-label: every organ labeled on some training scan is "
+                                  "manual, absent or accepted by a person on all of them; the others (" + names +
+                                      ") are labeled on none, so the specialist cannot learn them (label one scan "
+                                      "of an organ to recover it)");
+}
+
 RoundInfo ProjectRounds::beginRound(const RoundSettings& settings, const GeneralistIdentity& generalist,
                                     bool trainingOnly) {
-    if (!trainingOnly && cellsToPseudoLabel() == 0)
-        throw Error(store_.folder(), "nothing left to pseudo-label: every organ of every training scan is manual, "
-                                     "absent or accepted by a person");
+    if (!trainingOnly && cellsToPseudoLabel() == 0) throw nothingToPseudoLabel();
     const json settingsJson = {
         {"training", json::parse(specialistSettingsToJson(settings.training))},
         {"prompts", {{"margin_mm", settings.prompts.marginMm}, {"positive_points", settings.prompts.positivePoints},
@@ -487,6 +510,22 @@ void ProjectRounds::acceptEdited(std::int64_t id, const std::string& maskFile) {
     decide(*c, ReviewAction::AcceptEdited, maskFile);
 }
 
+void ProjectRounds::decideAll(const std::vector<std::int64_t>& acceptIds, const std::vector<std::int64_t>& rejectIds) {
+    std::vector<std::pair<CandidateRecord, ReviewAction>> decisions;
+    std::set<std::int64_t> named;
+    auto check = [&](std::int64_t id, ReviewAction action) {
+        if (!named.insert(id).second)
+            throw Error(store_.folder(), "candidate " + std::to_string(id) + " is named twice; decide each one once");
+        const auto c = candidate(id);
+        if (!c) throw Error(store_.folder(), "no candidate " + std::to_string(id) + " (see `ipnp review`)");
+        requirePending(*c);
+        decisions.emplace_back(*c, action);
+    };
+    for (std::int64_t id : acceptIds) check(id, ReviewAction::Accept);
+    for (std::int64_t id : rejectIds) check(id, ReviewAction::Reject);
+    for (const auto& [c, action] : decisions) decide(c, action, "");
+}
+
 std::vector<std::int64_t> ProjectRounds::acceptAllAbove(double threshold, bool dryRun) {
     std::vector<std::int64_t> ids;
     for (const CandidateRecord& c : candidates("pending"))
@@ -496,11 +535,15 @@ std::vector<std::int64_t> ProjectRounds::acceptAllAbove(double threshold, bool d
     return ids;
 }
 
-void ProjectRounds::decide(const CandidateRecord& c, ReviewAction action, const std::string& editedMask) {
+void ProjectRounds::requirePending(const CandidateRecord& c) const {
     if (c.status != "pending")
         throw Error(store_.folder(), "candidate " + std::to_string(c.id) + " (" + c.scanName + ", " + c.organName +
                                          ", round " + std::to_string(c.round) + ") is already " + c.status +
                                          "; only pending candidates can be decided");
+}
+
+void ProjectRounds::decide(const CandidateRecord& c, ReviewAction action, const std::string& editedMask) {
+    requirePending(c);
     const bool accepting = action != ReviewAction::Reject;
     std::optional<std::int64_t> versionId;
     std::string labelFile, labelSha;

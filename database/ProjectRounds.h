@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "Error.h"
 #include "ProjectStore.h"
 #include "RoundEngine.h"
 
@@ -66,6 +67,9 @@ public:
     void accept(std::int64_t candidateId);
     void reject(std::int64_t candidateId);
     void acceptEdited(std::int64_t candidateId, const std::string& maskFile);
+    // Several decisions at once. Every candidate is checked first (it exists, is pending, is named
+    // once), so that one mistake in the list leaves the project unchanged; then each is decided.
+    void decideAll(const std::vector<std::int64_t>& acceptIds, const std::vector<std::int64_t>& rejectIds);
     // Accepts every pending mask candidate with specialist-generalist Dice >= threshold; returns them.
     std::vector<std::int64_t> acceptAllAbove(double threshold, bool dryRun = false);
 
@@ -76,6 +80,11 @@ public:
     void rollback(int number);
 
 private:
+    // Why no cell is left to pseudo-label: all are decided, no training scan has a label, or the
+    // organs still unknown are labeled nowhere.
+    Error nothingToPseudoLabel();
+    // Throws ipnp::Error naming the candidate when it is decided already.
+    void requirePending(const CandidateRecord& c) const;
     // Whether the round trained, has no candidate yet, and the labels changed after its training began.
     bool trainedBeforeLabelsChanged(std::int64_t roundId);
     // Decides the round's pending candidates whose stored scores say the unattended policy passed them.

@@ -33,10 +33,15 @@ TrainingResult SpecialistTraining::run(Specialist& specialist, const std::vector
         settings.bf16 = here.bf16;
         // Killed before its first checkpoint: it starts again from scratch under the same run.
         if (const auto checkpoint = runs.checkpointOf(run->id)) resumeFrom = store_.pathOf(checkpoint->file);
-        if (job.runStarted) job.runStarted(result.runId);
-    } else {
+    }
+    // A bad value fails here, before anything is recorded, not inside the network.
+    checkSpecialistSettings(settings);
+    specialist.checkDevice(settings.device);
+    if (job.resumeRunId == 0) {
         // The run, its purpose and its link (a round's) are recorded in one transaction.
         result.runId = runs.start(specialistSettingsToJson(settings), cases.size(), job.purpose, job.runStarted);
+    } else if (job.runStarted) {
+        job.runStarted(result.runId);
     }
 
     TrainingCallbacks callbacks = userCallbacks;
@@ -71,8 +76,10 @@ TrainingResult SpecialistTraining::run(Specialist& specialist, const std::vector
         throw;
     }
     if (!last) last = runs.checkpointOf(result.runId);
-    if (!last || last->iteration != settings.iterations)
+    if (!last || last->iteration != settings.iterations) {
+        runs.setStatus(result.runId, "failed");
         throw Error(store_.folder(), "training run " + std::to_string(result.runId) + " ended without its final checkpoint");
+    }
     runs.setStatus(result.runId, "finished");
     result.checkpoint = *last;
     return result;

@@ -4,6 +4,7 @@
 
 #include "AtomicWrite.h"
 #include "Error.h"
+#include "TorchErrorText.h"
 
 namespace ipnp {
 
@@ -86,7 +87,7 @@ CheckpointReader::CheckpointReader(const std::string& path) : path_(path) {
         throw;
     } catch (const std::exception& error) {
         throw Error(path, std::string("not a readable IPnP checkpoint (damaged or another kind of file): ") +
-                              std::string(error.what()).substr(0, 200));
+                              torchErrorText(error));
     }
 }
 
@@ -96,7 +97,7 @@ void CheckpointReader::loadModel(UNet3d& model) {
         archive_.read("model", modelArchive);
         model->load(modelArchive);
     } catch (const std::exception& error) {
-        throw Error(path_, std::string("the network weights cannot be read: ") + std::string(error.what()).substr(0, 200));
+        throw Error(path_, std::string("the network weights cannot be read: ") + torchErrorText(error));
     }
 }
 
@@ -106,7 +107,7 @@ void CheckpointReader::loadOptimizer(torch::optim::Optimizer& optimizer) {
         archive_.read("optimizer", optimizerArchive);
         optimizer.load(optimizerArchive);
     } catch (const std::exception& error) {
-        throw Error(path_, std::string("the optimizer state cannot be read: ") + std::string(error.what()).substr(0, 200));
+        throw Error(path_, std::string("the optimizer state cannot be read: ") + torchErrorText(error));
     }
 }
 

@@ -12,17 +12,13 @@
 #include <vector>
 
 #include "Error.h"
+#include "TorchErrorText.h"
 
 namespace ipnp {
 
 namespace {
 
 // The first line of a LibTorch message (the rest is a C++ or TorchScript backtrace).
-std::string firstLine(const std::string& text) {
-    const auto end = text.find('\n');
-    return end == std::string::npos ? text : text.substr(0, end);
-}
-
 std::string shapeText(const std::vector<int64_t>& shape) {
     std::ostringstream s;
     s << '[';
@@ -117,11 +113,8 @@ struct TorchScriptGeneralist::State {
         torch::jit::IValue output;
         try {
             output = module.forward(std::move(inputs));
-        } catch (const c10::Error& error) {
-            throw Error(path, std::string("the ") + contractName(contract.kind) +
-                                  " model failed: " + firstLine(error.what_without_backtrace()));
         } catch (const std::exception& error) {
-            throw Error(path, std::string("the ") + contractName(contract.kind) + " model failed: " + firstLine(error.what()));
+            throw Error(path, std::string("the ") + contractName(contract.kind) + " model failed: " + torchErrorText(error));
         }
         if (!output.isTensor())
             throw Error(path, std::string("breaks the ") + contractName(contract.kind) + " contract: output expected a tensor " +
@@ -149,10 +142,8 @@ TorchScriptGeneralist::TorchScriptGeneralist(const std::string& modelPath, const
     if (!std::ifstream(modelPath)) throw Error(modelPath, "cannot open the generalist model");
     try {
         state_->module = torch::jit::load(modelPath, torch::Device(torch::kCPU));
-    } catch (const c10::Error& error) {
-        throw Error(modelPath, "not a TorchScript model: " + firstLine(error.what_without_backtrace()));
     } catch (const std::exception& error) {
-        throw Error(modelPath, "not a TorchScript model: " + firstLine(error.what()));
+        throw Error(modelPath, "not a TorchScript model: " + torchErrorText(error));
     }
     state_->module.eval();
 

@@ -113,16 +113,15 @@ TorchSpecialist::~TorchSpecialist() = default;
 
 bool TorchSpecialist::cudaAvailable() { return torch::cuda::is_available(); }
 
+void TorchSpecialist::checkDevice(const std::string& device) const {
+    if (device == "cuda" && !cudaAvailable())
+        throw Error("--device cuda: this LibTorch has no CUDA support or no GPU is visible; use --device cpu");
+    if (device != "cpu" && device != "cuda") throw Error("unknown device '" + device + "' (cpu or cuda)");
+}
+
 void TorchSpecialist::setDevice(const std::string& device) {
-    if (device == "cpu") {
-        state_->device = torch::kCPU;
-    } else if (device == "cuda") {
-        if (!cudaAvailable())
-            throw Error("--device cuda: this LibTorch has no CUDA support or no GPU is visible; use --device cpu");
-        state_->device = torch::kCUDA;
-    } else {
-        throw Error("unknown device '" + device + "' (cpu or cuda)");
-    }
+    checkDevice(device);
+    state_->device = device == "cuda" ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
     if (state_->model) state_->model->to(state_->device);
 }
 

@@ -17,6 +17,7 @@ public:
     void load(const std::string& checkpointPath) override;
     const TrainingPlan& plan() const override;
     SpecialistPrediction predict(const FloatVolume& image, bool withProbabilities, bool mirror) override;
+    void checkDevice(const std::string& device) const override;
 
     // "cpu", or "cuda" when this LibTorch was built with CUDA and a GPU is present; throws otherwise.
     void setDevice(const std::string& device);

@@ -103,7 +103,7 @@ EvaluationDialog::EvaluationDialog(const EvaluationReport& report, const QString
         headline += QString(" Gap recovery (IPnP − baseline) / (reference − baseline): <b>%1</b>")
                         .arg(number(*report.gapRecovery, 2));
     else
-        headline += " No gap recovery: it needs the baseline, an IPnP round's model and a reference above the baseline.";
+        headline += " " + QString::fromStdString(whyNoGapRecovery(report)).replace(0, 1, "N") + ".";
     summary_ = new QLabel(headline);
     summary_->setObjectName("lblEvaluationSummary");
     summary_->setWordWrap(true);

@@ -155,6 +155,30 @@ private Q_SLOTS:
         QCOMPARE(runIpnp({"import"}).exitCode, 2);
         QCOMPARE(runIpnp({"no-such-command"}).exitCode, 2);
         QCOMPARE(runIpnp({"simulate-partial", "--keep-fraction", "0.5", "--groups", "2", "-p", project}).exitCode, 2);
+        // Values out of range are command-line mistakes too, refused before the project is touched
+        // (a training used to record a run first, and a batch of -1 failed inside LibTorch).
+        const QList<QStringList> mistakes{
+            {"train", "--iterations", "0"},       {"train", "--batch", "-1"},
+            {"train", "--optimizer", "bogus"},    {"train", "--device", "tpu"},
+            {"train", "--stages", "0"},           {"round", "--lr", "0"},
+            {"loop", "--checkpoint-every", "0"},  {"simulate-partial", "--keep-fraction", "1.5"},
+            {"simulate-partial", "--test-fraction", "1"}, {"simulate-partial"},
+            {"import", phantoms + "/imagesTr/phantom_0001.nii.gz", "--modality", "XR"},
+            {"predict", dir.filePath("out"), "--split", "bogus"}};
+        for (const QStringList& mistake : mistakes) {
+            const Snapshot before = snapshot();
+            const ProcessResult result = runIpnp(mistake + QStringList{"-p", project});
+            QVERIFY2(result.exitCode == 2, qPrintable(mistake.join(' ') + ": exit " + QString::number(result.exitCode)));
+            QVERIFY2(!result.err.contains("Exception raised from"), qPrintable(result.err));
+            QVERIFY2(snapshot() == before, qPrintable(mistake.join(' ') + " changed the project"));
+        }
+        QVERIFY(!QFile::exists(dir.filePath("out")));
+    }
+
+    void trainingThatCannotRunRecordsNothing() {
+        // A training on a device this machine lacks fails before a run is recorded.
+        if (QFile::exists("/dev/nvidia0")) QSKIP("a GPU is present: --device cuda would train");
+        expectRefusal({"train", "--device", "cuda", "--iterations", "1", "--threads", "1", "-p", project}, {"cuda"});
     }
 };
 

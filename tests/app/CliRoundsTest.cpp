@@ -97,6 +97,25 @@ private Q_SLOTS:
         QCOMPARE(again.exitCode, 1);
         QVERIFY2(again.err.contains("candidate " + masks[0]) && again.err.contains("already accepted"), qPrintable(again.err));
         QCOMPARE(runIpnp({"review", "--reject", masks[1], "-p", project}).exitCode, 1);
+        // A list with one decided candidate decides none of them (masks[2] stays pending).
+        const ProcessResult mixed = runIpnp({"review", "--accept", masks[2], masks[0], "-p", project});
+        QCOMPARE(mixed.exitCode, 1);
+        QVERIFY2(mixed.err.contains("candidate " + masks[0]) && mixed.err.contains("already accepted") &&
+                     !mixed.out.contains("Accepted"),
+                 qPrintable(mixed.err + mixed.out));
+        // Command-line mistakes (exit 2), refused before anything is decided: a candidate named
+        // twice, --dry-run beside a decision (it would have decided for real), unknown values.
+        const ProcessResult twice = runIpnp({"review", "--accept", masks[2], "--reject", masks[2], "-p", project});
+        QCOMPARE(twice.exitCode, 2);
+        QVERIFY2(twice.err.contains("candidate " + masks[2] + " is named twice"), qPrintable(twice.err));
+        const ProcessResult dryDecision = runIpnp({"review", "--accept", masks[2], "--dry-run", "-p", project});
+        QCOMPARE(dryDecision.exitCode, 2);
+        QVERIFY2(dryDecision.err.contains("--dry-run"), qPrintable(dryDecision.err));
+        for (const QStringList& bad : {QStringList{"--status", "bogus"}, QStringList{"--sort", "bogus"},
+                                       QStringList{"--accept-all-above", "5"}, QStringList{"--dry-run"}}) {
+            const ProcessResult refused = runIpnp(QStringList{"review"} + bad + QStringList{"-p", project});
+            QVERIFY2(refused.exitCode == 2 && refused.err.contains(bad.first()), qPrintable(bad.join(' ') + ": " + refused.err));
+        }
 
         // An edited mask must lie on the scan's grid: a 24^3 phantom does not.
         const QString other = dir.filePath("other");
@@ -108,6 +127,10 @@ private Q_SLOTS:
         QCOMPARE(logicalDump(database(project)), dump);
         // The specialist's own prediction of that scan serves as the "edited" mask here.
         QVERIFY(runIpnp({"predict", dir.filePath("edited"), "--split", "train", "-p", project}).exitCode == 0);
+        const ProcessResult unknownScan = runIpnp({"predict", dir.filePath("unknown"), "--scans", "no_such_scan", "-p", project});
+        QCOMPARE(unknownScan.exitCode, 1);
+        QVERIFY2(unknownScan.err.contains("no scan named 'no_such_scan'"), qPrintable(unknownScan.err));
+        QVERIFY(!QFile::exists(dir.filePath("unknown")));  // nothing written
         const QString scanOfCandidate = [&] {
             for (const QJsonValue& value : QJsonDocument::fromJson(runIpnp({"review", "--json", "-p", project}).out.toUtf8()).array())
                 if (QString::number(value.toObject()["id"].toInteger()) == masks[2]) return value.toObject()["scan"].toString();
@@ -219,6 +242,36 @@ private Q_SLOTS:
                  QString("float32"));
         // Reports are for people: `check` does not call them garbage.
         QVERIFY(!runIpnp({"check", "-p", project}).out.contains("unnamed"));
+
+        // A training option given changes only itself: the reference at 8 iterations keeps the
+        // rounds' network (3 stages, width 4), not the built-in one (4 stages, width 16).
+        const ProcessResult shorter = runIpnp({"train", "--reference", "--iterations", "8", "--threads", "1", "-p", project});
+        QVERIFY2(shorter.exitCode == 0 && shorter.err.contains("[8/8]"), qPrintable(shorter.err));
+        QCOMPARE(queryRows(database(project), "SELECT json_extract(settings, '$.stages') || ' ' || "
+                                              "json_extract(settings, '$.base_width') FROM training_runs "
+                                              "WHERE purpose = 'reference' ORDER BY id DESC LIMIT 1"),
+                 QStringList{"3 4"});
+
+        // After a rollback the live rounds are not numbered from 1: the report names each model by
+        // the round whose labels it learned, as its pseudo-label section numbers them.
+        QCOMPARE(runIpnp({"rounds", "rollback", "1", "-p", project}).exitCode, 0);
+        const ProcessResult again = runIpnp(QStringList{"loop", "--rounds", "1", "--auto-accept-dice", "0",
+                                                        "--volume-widening", "100", "-p", project} +
+                                            kTiny);
+        QVERIFY2(again.exitCode == 0, qPrintable(again.err));
+        const ProcessResult afterRollback = runIpnp({"eval", "--out", dir.filePath("after-rollback"), "-p", project});
+        QVERIFY2(afterRollback.exitCode == 0, qPrintable(afterRollback.err));
+        QFile rolledJson(dir.filePath("after-rollback/evaluation.json"));
+        QVERIFY(rolledJson.open(QIODevice::ReadOnly));
+        const QJsonObject rolled = QJsonDocument::fromJson(rolledJson.readAll()).object();
+        QStringList names;
+        for (const QJsonValue& model : rolled["models"].toArray()) names << model.toObject()["model"].toString();
+        QCOMPARE(names, QStringList({"baseline", "round 4", "reference"}));  // rounds 4 and 5 (closing) live
+        const QJsonArray pseudo = rolled["pseudo_labels"].toArray();
+        QCOMPARE(pseudo.size(), 1);
+        QCOMPARE(pseudo[0].toObject()["round"].toInt(), 4);
+        // Without a gap recovery the report says why.
+        QCOMPARE(rolled["gap_recovery"].isNull(), afterRollback.out.contains("no gap recovery: "));
     }
 
     void badInputIsRefusedAndChangesNothing() {

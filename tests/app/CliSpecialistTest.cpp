@@ -159,6 +159,9 @@ private Q_SLOTS:
         const ProcessResult result = runIpnp({"predict", dir.filePath("out"), "--checkpoint", fake.fileName(), "-p", project});
         QCOMPARE(result.exitCode, 1);
         QVERIFY2(result.err.contains("fake.pt") && result.err.contains("not a readable IPnP checkpoint"), qPrintable(result.err));
+        // One line a person can read, without LibTorch's C++ backtrace.
+        QVERIFY2(!result.err.contains("Exception raised from") && !result.err.contains("frame #"), qPrintable(result.err));
+        QCOMPARE(result.err.trimmed().count('\n'), 0);
         QCOMPARE(runIpnp({"train", "--resume", "-p", project}).exitCode, 1);  // nothing to resume
     }
 };
