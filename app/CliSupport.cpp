@@ -2,8 +2,10 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 
 #include "BuiltinSchemas.h"
 #include "Error.h"
@@ -37,6 +39,40 @@ OrganSchema schemaFromOption(const std::string& option) {
     std::string names;
     for (const auto& [name, text] : builtin) names += (names.empty() ? "" : ", ") + name;
     throw Error(option, "no such schema file, and not a built-in schema (" + names + ")");
+}
+
+CLI::Validator between(double low, double high, bool lowIncluded, bool highIncluded) {
+    auto text = [](double value) {
+        char buffer[32];
+        std::snprintf(buffer, sizeof buffer, "%g", value);
+        return std::string(buffer);
+    };
+    std::string range;
+    if (std::isinf(high))
+        range = (lowIncluded ? text(low) + " or more" : "above " + text(low));
+    else
+        range = std::string("in ") + (lowIncluded ? "[" : "(") + text(low) + ", " + text(high) + (highIncluded ? "]" : ")");
+    return CLI::Validator(
+        [=](std::string& input) -> std::string {
+            try {
+                std::size_t used = 0;
+                const double value = std::stod(input, &used);
+                const bool aboveLow = lowIncluded ? value >= low : value > low;
+                const bool belowHigh = highIncluded ? value <= high : value < high;
+                if (used == input.size() && std::isfinite(value) && aboveLow && belowHigh) return {};
+            } catch (const std::exception&) {
+            }
+            return "must be " + range + ", not " + input;
+        },
+        range);
+}
+
+CLI::Validator atLeast(double minimum) {
+    return between(minimum, std::numeric_limits<double>::infinity(), true, true);
+}
+
+CLI::Validator above(double minimum) {
+    return between(minimum, std::numeric_limits<double>::infinity(), false, true);
 }
 
 }  // namespace ipnp::cli

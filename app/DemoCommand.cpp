@@ -226,12 +226,14 @@ void addDemoCommand(CLI::App& app) {
     command->add_option("--size", options.size, "phantom size in voxels per axis")->capture_default_str();
     command->add_option("--spacing", options.spacing, "phantom voxel size in mm")->capture_default_str();
     command->add_option("--keep-fraction", options.keepFraction, "share of organs each training scan keeps")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(cli::between(0, 1, false, true));
     command->add_option("--groups", options.groups,
                         "split the organs into this many groups and give each training scan one group (like sites "
-                        "that each label their own organs) instead of --keep-fraction");
+                        "that each label their own organs) instead of --keep-fraction")
+        ->check(cli::between(1, 1000, true, true));
     command->add_option("--data", options.data, "an AMOS-layout dataset (dataset.json) instead of the phantoms");
-    command->add_option("--rounds", options.rounds, "IPnP rounds")->capture_default_str();
+    command->add_option("--rounds", options.rounds, "IPnP rounds")->capture_default_str()->check(cli::atLeast(1));
     command->add_flag("--headless", options.headless, "(the CLI never opens a window; ./run.sh demo passes it on)");
     command->add_flag("--setup-only", options.setupOnly,
                       "make the phantoms and the partially labeled project, then stop (the desktop app runs the "
@@ -242,7 +244,7 @@ void addDemoCommand(CLI::App& app) {
     command->add_option("--auto-accept-dice", options.policy.minimumDice,
                         "auto-accept candidates whose specialist-generalist Dice reaches this (and whose volume is "
                         "plausible)")
-        ->check(CLI::Range(0.0, 1.0))
+        ->check(cli::between(0, 1, true, true))
         ->capture_default_str();
     addVolumeWideningOption(*command, options.policy.rangeWidening,
                             "a plausible volume lies within the labeled volumes' range widened by this share")

@@ -120,11 +120,13 @@ struct RoundOptions {
         if (loop)
             command.add_option("--auto-accept-dice", autoAcceptDice,
                                "accept candidates whose specialist-generalist Dice reaches this (and whose volume is "
-                               "plausible); default: the project's setting, 0.8 unless changed");
+                               "plausible); default: the project's setting, 0.8 unless changed")
+                ->check(cli::between(0, 1, true, true));
         else
             command.add_option("--auto-accept-dice", autoAcceptDice,
                                "accept unattended the candidates whose specialist-generalist Dice reaches this and "
-                               "whose volume lies within the labeled range widened by --volume-widening");
+                               "whose volume lies within the labeled range widened by --volume-widening")
+                ->check(cli::between(0, 1, true, true));
         rangeWideningOption = addVolumeWideningOption(
             command, rangeWidening,
             "the auto-accept policy's volume check: the organ's range of labeled volumes widened by this fraction at "
@@ -393,7 +395,7 @@ void addRoundCommands(CLI::App& app, std::string& projectOption) {
         "loop", "Run IPnP rounds unattended (auto-accept policy), then the closing training");
     static RoundOptions loopOptions;
     static int roundCount = 3;
-    loop->add_option("--rounds", roundCount, "rounds to run")->capture_default_str()->check(CLI::PositiveNumber);
+    loop->add_option("--rounds", roundCount, "rounds to run")->capture_default_str()->check(cli::atLeast(1));
     loopOptions.addTo(*loop, true);
     loop->callback([&projectOption] {
         auto store = cli::openProject(projectOption);
@@ -415,7 +417,7 @@ void addRoundCommands(CLI::App& app, std::string& projectOption) {
     review->add_option("--reject", rejectIds, "reject these candidates");
     review->add_option("--mask", mask, "with one --accept: the edited mask (the scan's grid, non-zero = organ)");
     review->add_option("--accept-all-above", acceptAbove, "accept every pending candidate with specialist-generalist Dice >= T")
-        ->check(CLI::Range(0.0, 1.0));
+        ->check(cli::between(0, 1, true, true));
     review->add_flag("--dry-run", dryRun, "with --accept-all-above: only count");
     review->add_option("--sort", sort, "id, worst or best (by specialist-generalist Dice)")
         ->capture_default_str()
@@ -446,9 +448,10 @@ void addRoundCommands(CLI::App& app, std::string& projectOption) {
             return;
         }
         // All of them checked before any is decided (a mistake in the list changes nothing).
-        rounds.decideAll(acceptIds, rejectIds);
-        for (std::int64_t id : acceptIds) std::printf("Accepted candidate %lld\n", static_cast<long long>(id));
-        for (std::int64_t id : rejectIds) std::printf("Rejected candidate %lld\n", static_cast<long long>(id));
+        rounds.decideAll(acceptIds, rejectIds, [](std::int64_t id, bool accepted) {
+            std::printf("%s candidate %lld\n", accepted ? "Accepted" : "Rejected", static_cast<long long>(id));
+            std::fflush(stdout);
+        });
         if (acceptAbove >= 0) {
             const auto ids = rounds.acceptAllAbove(acceptAbove, dryRun);
             std::printf("%s %zu candidate(s) with Dice >= %g\n", dryRun ? "Would accept" : "Accepted", ids.size(), acceptAbove);
@@ -501,8 +504,8 @@ void addRoundCommands(CLI::App& app, std::string& projectOption) {
     static int evalThreads = 0;
     static bool evalBf16 = false;
     eval->add_option("--out", evalOut, "report folder (default: the project's reports/)");
-    eval->add_option("--device", evalDevice, "cpu or cuda")->capture_default_str();
-    eval->add_option("--threads", evalThreads, "CPU threads")->capture_default_str();
+    eval->add_option("--device", evalDevice, "cpu or cuda")->capture_default_str()->check(CLI::IsMember({"cpu", "cuda"}));
+    eval->add_option("--threads", evalThreads, "CPU threads")->capture_default_str()->check(cli::atLeast(0));
     CLI::Option* evalBf16Option =
         eval->add_flag("--bf16,!--no-bf16", evalBf16,
                        "bf16 autocast for the predictions (default: as the project's rounds train; always on with cuda)");

@@ -150,7 +150,7 @@ void addSpecialistCommands(CLI::App& app, std::string& projectOption) {
         ->capture_default_str()
         ->check(CLI::IsMember({"cpu", "cuda"}));
     predict->add_flag("--bf16", predictBf16, "bf16 autocast (always on with --device cuda)");
-    predict->add_option("--threads", predictThreads, "CPU threads")->capture_default_str()->check(CLI::NonNegativeNumber);
+    predict->add_option("--threads", predictThreads, "CPU threads")->capture_default_str()->check(cli::atLeast(0));
     predict->callback([&projectOption] {
         auto store = cli::openProject(projectOption);
         std::string file = checkpoint;

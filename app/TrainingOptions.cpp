@@ -4,7 +4,8 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <limits>
+
+#include "CliSupport.h"
 
 namespace ipnp {
 
@@ -13,26 +14,26 @@ void TrainingOptions::addTo(CLI::App& command, bool withBaseline) {
     // must not count as "training options given". Values out of range are command-line mistakes
     // (exit 2), refused before anything is opened.
     const std::vector<CLI::Option*> before = command.get_options();
-    const CLI::Range atLeastOne(1, std::numeric_limits<int>::max());
+    const CLI::Validator atLeastOne = cli::atLeast(1);
     command.add_option("--iterations", settings.iterations, "training iterations (each one batch)")
         ->capture_default_str()->check(atLeastOne);
     command.add_option("--batch", settings.batchSize, "patches per iteration")->capture_default_str()->check(atLeastOne);
     command.add_option("--patch", patch, "patch edge in voxels (capped by the median scan)")
-        ->capture_default_str()->check(CLI::Range(1, 1024));
+        ->capture_default_str()->check(cli::between(1, 1024, true, true));
     command.add_option("--stages", settings.network.stages, "U-Net resolution stages")
-        ->capture_default_str()->check(CLI::Range(1, 8));
+        ->capture_default_str()->check(cli::between(1, 8, true, true));
     command.add_option("--base-width", settings.network.baseWidth, "feature maps at full resolution")
-        ->capture_default_str()->check(CLI::Range(1, 1024));
+        ->capture_default_str()->check(cli::between(1, 1024, true, true));
     command.add_flag("--no-deep-supervision", noDeepSupervision, "supervise the full-resolution output only");
     command.add_option("--optimizer", settings.optimizer, "sgd (Nesterov, momentum 0.99) or adamw")
         ->capture_default_str()->check(CLI::IsMember({"sgd", "adamw"}));
     command.add_option("--lr", settings.learningRate, "initial learning rate (poly decay)")
-        ->capture_default_str()->check(CLI::PositiveNumber);
+        ->capture_default_str()->check(cli::above(0));
     command.add_option("--seed", settings.seed, "random seed")->capture_default_str();
     command.add_option("--checkpoint-every", settings.checkpointEvery, "iterations between checkpoints")
         ->capture_default_str()->check(atLeastOne);
     command.add_option("--threads", threads, "CPU threads (0: LibTorch's default)")
-        ->capture_default_str()->check(CLI::NonNegativeNumber);
+        ->capture_default_str()->check(cli::atLeast(0));
     command.add_option("--device", device, "cpu or cuda")->capture_default_str()->check(CLI::IsMember({"cpu", "cuda"}));
     command.add_flag("--bf16,!--no-bf16", bf16, "bf16 autocast (CPUs with AVX512-BF16; always on with --device cuda)");
     command.add_flag("--no-augment", noAugment, "no flips, rotations, scaling or intensity changes");
@@ -77,6 +78,9 @@ SpecialistSettings TrainingOptions::appliedTo(SpecialistSettings base) const {
     if (given("checkpoint-every")) base.checkpointEvery = mine.checkpointEvery;
     if (given("bf16")) base.bf16 = mine.bf16;
     if (given("no-augment")) base.augment = false;
+    if (backgroundBaseline) base.marginalLoss = false;
+    // bf16 is forced on with cuda: settings trained there say nothing about bf16 on this CPU.
+    if (base.device == "cuda" && mine.device != "cuda" && !given("bf16")) base.bf16 = mine.bf16;
     base.device = mine.device;
     base.threads = mine.threads;
     if (base.device == "cuda") base.bf16 = true;

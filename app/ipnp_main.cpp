@@ -83,7 +83,7 @@ void addImport(CLI::App& app, GlobalOptions& global) {
     command->add_option("--name", name, "scan name (default: the file name)");
     command->add_option("--modality", modality, "CT or MR (datasets say it themselves)")
         ->capture_default_str()
-        ->check(CLI::IsMember({"CT", "MR"}));
+        ->check(CLI::IsMember({"CT", "MR"}, CLI::ignore_case));
     command->add_flag("--fully-labeled", fullyLabeled,
                       "every organ of the schema was drawn where present: organs without voxels become 'absent'");
     command->callback([&global] {
@@ -196,26 +196,13 @@ void addSimulatePartial(CLI::App& app, GlobalOptions& global) {
     static PartialLabelOptions options;
     static double keep = 0;
     static int groups = 0;
-    // A share in [low, high) or (low, high]: out of range is a command-line mistake (exit 2).
-    auto share = [](bool lowIncluded, const char* range) {
-        return CLI::Validator(
-            [lowIncluded, range](std::string& text) -> std::string {
-                try {
-                    const double value = std::stod(text);
-                    if (lowIncluded ? value >= 0 && value < 1 : value > 0 && value <= 1) return {};
-                } catch (const std::exception&) {
-                }
-                return std::string("must be a share in ") + range + ", not " + text;
-            },
-            range);
-    };
     command->add_option("--test-fraction", options.testFraction, "share of scans held out for testing")
         ->capture_default_str()
-        ->check(share(true, "[0, 1)"));
+        ->check(cli::between(0, 1, true, false));
     auto* keepOption = command->add_option("--keep-fraction", keep, "keep this share of each training scan's organs")
-                           ->check(share(false, "(0, 1]"));
+                           ->check(cli::between(0, 1, false, true));
     auto* groupOption = command->add_option("--groups", groups, "split the organs into G groups, one group per scan")
-                            ->check(CLI::Range(1, 1000));
+                            ->check(cli::between(1, 1000, true, true));
     keepOption->excludes(groupOption);
     command->add_option("--seed", options.seed, "random seed")->capture_default_str();
     command->callback([&global, keepOption, groupOption] {

@@ -510,7 +510,8 @@ void ProjectRounds::acceptEdited(std::int64_t id, const std::string& maskFile) {
     decide(*c, ReviewAction::AcceptEdited, maskFile);
 }
 
-void ProjectRounds::decideAll(const std::vector<std::int64_t>& acceptIds, const std::vector<std::int64_t>& rejectIds) {
+void ProjectRounds::decideAll(const std::vector<std::int64_t>& acceptIds, const std::vector<std::int64_t>& rejectIds,
+                              const std::function<void(std::int64_t id, bool accepted)>& decided) {
     std::vector<std::pair<CandidateRecord, ReviewAction>> decisions;
     std::set<std::int64_t> named;
     auto check = [&](std::int64_t id, ReviewAction action) {
@@ -523,7 +524,10 @@ void ProjectRounds::decideAll(const std::vector<std::int64_t>& acceptIds, const 
     };
     for (std::int64_t id : acceptIds) check(id, ReviewAction::Accept);
     for (std::int64_t id : rejectIds) check(id, ReviewAction::Reject);
-    for (const auto& [c, action] : decisions) decide(c, action, "");
+    for (const auto& [c, action] : decisions) {
+        decide(c, action, "");
+        if (decided) decided(c.id, action == ReviewAction::Accept);
+    }
 }
 
 std::vector<std::int64_t> ProjectRounds::acceptAllAbove(double threshold, bool dryRun) {

@@ -3,6 +3,7 @@
 // with their mask and selection files, auto-accepted decisions), the review of candidates, the
 // history and the rollback. Every change that spans rows is one transaction; files are in place
 // (written atomically) before the rows that name them.
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -68,8 +69,11 @@ public:
     void reject(std::int64_t candidateId);
     void acceptEdited(std::int64_t candidateId, const std::string& maskFile);
     // Several decisions at once. Every candidate is checked first (it exists, is pending, is named
-    // once), so that one mistake in the list leaves the project unchanged; then each is decided.
-    void decideAll(const std::vector<std::int64_t>& acceptIds, const std::vector<std::int64_t>& rejectIds);
+    // once), so that a mistake in the list leaves the project unchanged; then each is decided in its
+    // own transaction, and `decided` hears of it (a failure while writing one, a file gone, keeps
+    // those decided before it).
+    void decideAll(const std::vector<std::int64_t>& acceptIds, const std::vector<std::int64_t>& rejectIds,
+                   const std::function<void(std::int64_t id, bool accepted)>& decided = {});
     // Accepts every pending mask candidate with specialist-generalist Dice >= threshold; returns them.
     std::vector<std::int64_t> acceptAllAbove(double threshold, bool dryRun = false);
 

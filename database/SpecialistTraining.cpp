@@ -77,7 +77,10 @@ TrainingResult SpecialistTraining::run(Specialist& specialist, const std::vector
     }
     if (!last) last = runs.checkpointOf(result.runId);
     if (!last || last->iteration != settings.iterations) {
-        runs.setStatus(result.runId, "failed");
+        // Paused or cancelled: the run stays "running", so the next training of its kind resumes it
+        // from its last checkpoint. Ended early by itself: it failed.
+        const bool stopped = userCallbacks.cancel && userCallbacks.cancel->load();
+        if (!stopped) runs.setStatus(result.runId, "failed");
         throw Error(store_.folder(), "training run " + std::to_string(result.runId) + " ended without its final checkpoint");
     }
     runs.setStatus(result.runId, "finished");

@@ -18,7 +18,6 @@ namespace ipnp {
 
 namespace {
 
-// The first line of a LibTorch message (the rest is a C++ or TorchScript backtrace).
 std::string shapeText(const std::vector<int64_t>& shape) {
     std::ostringstream s;
     s << '[';

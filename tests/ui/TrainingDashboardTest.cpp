@@ -332,13 +332,37 @@ private Q_SLOTS:
         QStringList trainingStatus;
         QObject::connect(window.roundRunner(), &RoundRunner::roundStarted, &window,
                          [&](int) { trainingStatus << dashboard->status(); });  // after the panel's own slot
+        // Paused during the reference's training (after its checkpoint of iteration 10, asked from
+        // the worker's thread so that it lands after iteration 14): its run stays resumable.
+        bool pausedReference = false;
+        QObject::connect(window.roundRunner(), &RoundRunner::trainingStep, &window,
+                         [&](int round, int iteration) {
+                             if (round == 0 && iteration >= 14 && !pausedReference) {
+                                 pausedReference = true;
+                                 window.roundRunner()->pause();
+                             }
+                         }, Qt::DirectConnection);
         QVERIFY(window.evaluate());
         QVERIFY(!window.evaluate());  // one run at a time: refused with a dialog
         QTRY_COMPARE(errors.count(), 1);
         QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), 2, 300000);
-        QCOMPARE(stopped.at(1).at(0).toString(), QString("finished"));
+        QCOMPARE(stopped.at(1).at(0).toString(), QString("paused"));
+        const std::string referenceRuns = "SELECT COUNT(*) || ' ' || MAX(status) FROM training_runs WHERE purpose = 'reference'";
+        QCOMPARE(queryText(ownProject, referenceRuns), std::string("1 running"));
+        // Evaluating again resumes the same reference run from iteration 11; round 2's model is kept.
+        QObject::disconnect(window.roundRunner(), &RoundRunner::trainingStep, &window, nullptr);
+        int firstReferenceIteration = 0;
+        QObject::connect(window.roundRunner(), &RoundRunner::trainingStep, &window, [&](int round, int iteration) {
+            if (round == 0 && firstReferenceIteration == 0) firstReferenceIteration = iteration;
+        });
+        QVERIFY(window.evaluate());
+        QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), 3, 300000);
+        QCOMPARE(stopped.at(2).at(0).toString(), QString("finished"));
+        QCOMPARE(firstReferenceIteration, 11);
+        QCOMPARE(queryText(ownProject, referenceRuns), std::string("1 finished"));
         QCOMPARE(queryText(ownProject, finishedRuns), std::string("3"));
-        QCOMPARE(trainingStatus, QStringList({"Evaluation, round 2's model: training", "Reference: training"}));
+        QCOMPARE(trainingStatus, QStringList({"Evaluation, round 2's model: training", "Reference: training",
+                                              "Evaluation, round 2's model: trained already", "Reference: training"}));
         QCOMPARE(queryText(ownProject, "SELECT stage FROM rounds WHERE number = 2"), std::string("prompting"));
         QCOMPARE(queryText(ownProject, "SELECT COUNT(*) FROM training_runs WHERE purpose = 'reference'"),
                  std::string("1"));
@@ -384,8 +408,8 @@ private Q_SLOTS:
         // panel does not say that round 2's model trains.
         trainingStatus.clear();
         QVERIFY(window.evaluate());
-        QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), 3, 120000);
-        QCOMPARE(stopped.at(2).at(0).toString(), QString("finished"));
+        QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), 4, 120000);
+        QCOMPARE(stopped.at(3).at(0).toString(), QString("finished"));
         QCOMPARE(queryText(ownProject, finishedRuns), std::string("3"));
         QCOMPARE(trainingStatus, QStringList({"Evaluation, round 2's model: trained already"}));
 
@@ -408,8 +432,8 @@ private Q_SLOTS:
         const std::string firstRound2Run = queryText(ownProject, "SELECT run_id FROM rounds WHERE number = 2");
         trainingStatus.clear();
         QVERIFY(window.evaluate());
-        QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), 4, 180000);
-        QCOMPARE(stopped.at(3).at(0).toString(), QString("finished"));
+        QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), 5, 180000);
+        QCOMPARE(stopped.at(4).at(0).toString(), QString("finished"));
         QCOMPARE(trainingStatus, QStringList({"Evaluation, round 2's model: training"}));
         QCOMPARE(queryText(ownProject, finishedRuns), std::string("4"));
         QCOMPARE(queryText(ownProject, "SELECT COUNT(*) FROM training_runs WHERE purpose = 'reference'"),
