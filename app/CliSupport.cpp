@@ -51,7 +51,8 @@ CLI::Validator between(double low, double high, bool lowIncluded, bool highInclu
     if (std::isinf(high))
         range = (lowIncluded ? text(low) + " or more" : "above " + text(low));
     else
-        range = std::string("in ") + (lowIncluded ? "[" : "(") + text(low) + ", " + text(high) + (highIncluded ? "]" : ")");
+        range = std::string("in ") + (lowIncluded ? "[" : "(") + text(low) + ", " + text(high) +
+                (highIncluded ? "]" : ")");
     return CLI::Validator(
         [=](std::string& input) -> std::string {
             try {

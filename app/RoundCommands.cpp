@@ -303,7 +303,8 @@ std::string writeEvaluation(ProjectStore& store, const EvaluationReport& report,
     for (const ModelScores& model : report.models)
         table << "| " << model.label << " | " << fixed(model.meanDice) << " | " << optionalFixed(model.meanHd95) << " |\n";
     if (report.gapRecovery)
-        table << "\nGap recovery (IPnP - baseline) / (reference - baseline): **" << fixed(*report.gapRecovery, 2) << "**\n";
+        table << "\nGap recovery (IPnP - baseline) / (reference - baseline): **" << fixed(*report.gapRecovery, 2)
+              << "**\n";
     else
         table << "\n" << whyNoGapRecovery(report) << "\n";
     std::ostringstream md;
@@ -416,7 +417,9 @@ void addRoundCommands(CLI::App& app, std::string& projectOption) {
     review->add_option("--accept", acceptIds, "accept these candidates");
     review->add_option("--reject", rejectIds, "reject these candidates");
     review->add_option("--mask", mask, "with one --accept: the edited mask (the scan's grid, non-zero = organ)");
-    review->add_option("--accept-all-above", acceptAbove, "accept every pending candidate with specialist-generalist Dice >= T")
+    review
+        ->add_option("--accept-all-above", acceptAbove,
+                     "accept every pending candidate with specialist-generalist Dice >= T")
         ->check(cli::between(0, 1, true, true));
     review->add_flag("--dry-run", dryRun, "with --accept-all-above: only count");
     review->add_option("--sort", sort, "id, worst or best (by specialist-generalist Dice)")
@@ -504,7 +507,9 @@ void addRoundCommands(CLI::App& app, std::string& projectOption) {
     static int evalThreads = 0;
     static bool evalBf16 = false;
     eval->add_option("--out", evalOut, "report folder (default: the project's reports/)");
-    eval->add_option("--device", evalDevice, "cpu or cuda")->capture_default_str()->check(CLI::IsMember({"cpu", "cuda"}));
+    eval->add_option("--device", evalDevice, "cpu or cuda")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"cpu", "cuda"}));
     eval->add_option("--threads", evalThreads, "CPU threads")->capture_default_str()->check(cli::atLeast(0));
     CLI::Option* evalBf16Option =
         eval->add_flag("--bf16,!--no-bf16", evalBf16,

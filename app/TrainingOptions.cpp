@@ -17,7 +17,8 @@ void TrainingOptions::addTo(CLI::App& command, bool withBaseline) {
     const CLI::Validator atLeastOne = cli::atLeast(1);
     command.add_option("--iterations", settings.iterations, "training iterations (each one batch)")
         ->capture_default_str()->check(atLeastOne);
-    command.add_option("--batch", settings.batchSize, "patches per iteration")->capture_default_str()->check(atLeastOne);
+    command.add_option("--batch", settings.batchSize, "patches per iteration")
+        ->capture_default_str()->check(atLeastOne);
     command.add_option("--patch", patch, "patch edge in voxels (capped by the median scan)")
         ->capture_default_str()->check(cli::between(1, 1024, true, true));
     command.add_option("--stages", settings.network.stages, "U-Net resolution stages")

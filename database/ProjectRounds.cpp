@@ -232,9 +232,9 @@ Error ProjectRounds::nothingToPseudoLabel() {
     if (names.empty())
         return Error(store_.folder(), "nothing left to pseudo-label: every organ of every training scan is manual, "
                                       "absent or accepted by a person");
-    const bool anyLabel = store_.database().queryInt(
-                              "SELECT COUNT(*) FROM coverage c JOIN scans s ON s.id = c.scan_id WHERE s.split = 'train' "
-                              "AND c.state IN ('manual', 'pseudo-accepted')") > 0;
+    const bool anyLabel =
+        store_.database().queryInt("SELECT COUNT(*) FROM coverage c JOIN scans s ON s.id = c.scan_id "
+                                   "WHERE s.split = 'train' AND c.state IN ('manual', 'pseudo-accepted')") > 0;
     if (!anyLabel)
         return Error(store_.folder(), "no training scan has a label yet, so there is nothing to learn from: import "
                                       "label maps (`ipnp import ... --label`) or draw labels first");

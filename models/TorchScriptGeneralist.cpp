@@ -113,7 +113,8 @@ struct TorchScriptGeneralist::State {
         try {
             output = module.forward(std::move(inputs));
         } catch (const std::exception& error) {
-            throw Error(path, std::string("the ") + contractName(contract.kind) + " model failed: " + torchErrorText(error));
+            throw Error(path, std::string("the ") + contractName(contract.kind) +
+                                  " model failed: " + torchErrorText(error));
         }
         if (!output.isTensor())
             throw Error(path, std::string("breaks the ") + contractName(contract.kind) + " contract: output expected a tensor " +

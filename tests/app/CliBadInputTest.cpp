@@ -168,7 +168,8 @@ private Q_SLOTS:
         for (const QStringList& mistake : mistakes) {
             const Snapshot before = snapshot();
             const ProcessResult result = runIpnp(mistake + QStringList{"-p", project});
-            QVERIFY2(result.exitCode == 2, qPrintable(mistake.join(' ') + ": exit " + QString::number(result.exitCode)));
+            QVERIFY2(result.exitCode == 2,
+                     qPrintable(mistake.join(' ') + ": exit " + QString::number(result.exitCode)));
             QVERIFY2(!result.err.contains("Exception raised from"), qPrintable(result.err));
             QVERIFY2(snapshot() == before, qPrintable(mistake.join(' ') + " changed the project"));
         }

@@ -114,7 +114,8 @@ private Q_SLOTS:
         for (const QStringList& bad : {QStringList{"--status", "bogus"}, QStringList{"--sort", "bogus"},
                                        QStringList{"--accept-all-above", "5"}, QStringList{"--dry-run"}}) {
             const ProcessResult refused = runIpnp(QStringList{"review"} + bad + QStringList{"-p", project});
-            QVERIFY2(refused.exitCode == 2 && refused.err.contains(bad.first()), qPrintable(bad.join(' ') + ": " + refused.err));
+            QVERIFY2(refused.exitCode == 2 && refused.err.contains(bad.first()),
+                     qPrintable(bad.join(' ') + ": " + refused.err));
         }
 
         // An edited mask must lie on the scan's grid: a 24^3 phantom does not.
@@ -127,7 +128,8 @@ private Q_SLOTS:
         QCOMPARE(logicalDump(database(project)), dump);
         // The specialist's own prediction of that scan serves as the "edited" mask here.
         QVERIFY(runIpnp({"predict", dir.filePath("edited"), "--split", "train", "-p", project}).exitCode == 0);
-        const ProcessResult unknownScan = runIpnp({"predict", dir.filePath("unknown"), "--scans", "no_such_scan", "-p", project});
+        const ProcessResult unknownScan =
+            runIpnp({"predict", dir.filePath("unknown"), "--scans", "no_such_scan", "-p", project});
         QCOMPARE(unknownScan.exitCode, 1);
         QVERIFY2(unknownScan.err.contains("no scan named 'no_such_scan'"), qPrintable(unknownScan.err));
         QVERIFY(!QFile::exists(dir.filePath("unknown")));  // nothing written
@@ -245,7 +247,8 @@ private Q_SLOTS:
 
         // A training option given changes only itself: the reference at 8 iterations keeps the
         // rounds' network (3 stages, width 4), not the built-in one (4 stages, width 16).
-        const ProcessResult shorter = runIpnp({"train", "--reference", "--iterations", "8", "--threads", "1", "-p", project});
+        const ProcessResult shorter =
+            runIpnp({"train", "--reference", "--iterations", "8", "--threads", "1", "-p", project});
         QVERIFY2(shorter.exitCode == 0 && shorter.err.contains("[8/8]"), qPrintable(shorter.err));
         QCOMPARE(queryRows(database(project), "SELECT json_extract(settings, '$.stages') || ' ' || "
                                               "json_extract(settings, '$.base_width') FROM training_runs "

@@ -160,7 +160,8 @@ private Q_SLOTS:
         QCOMPARE(result.exitCode, 1);
         QVERIFY2(result.err.contains("fake.pt") && result.err.contains("not a readable IPnP checkpoint"), qPrintable(result.err));
         // One line a person can read, without LibTorch's C++ backtrace.
-        QVERIFY2(!result.err.contains("Exception raised from") && !result.err.contains("frame #"), qPrintable(result.err));
+        QVERIFY2(!result.err.contains("Exception raised from") && !result.err.contains("frame #"),
+                 qPrintable(result.err));
         QCOMPARE(result.err.trimmed().count('\n'), 0);
         QCOMPARE(runIpnp({"train", "--resume", "-p", project}).exitCode, 1);  // nothing to resume
     }

@@ -347,7 +347,8 @@ private Q_SLOTS:
         QTRY_COMPARE(errors.count(), 1);
         QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), 2, 300000);
         QCOMPARE(stopped.at(1).at(0).toString(), QString("paused"));
-        const std::string referenceRuns = "SELECT COUNT(*) || ' ' || MAX(status) FROM training_runs WHERE purpose = 'reference'";
+        const std::string referenceRuns =
+            "SELECT COUNT(*) || ' ' || MAX(status) FROM training_runs WHERE purpose = 'reference'";
         QCOMPARE(queryText(ownProject, referenceRuns), std::string("1 running"));
         // Evaluating again resumes the same reference run from iteration 11; round 2's model is kept.
         QObject::disconnect(window.roundRunner(), &RoundRunner::trainingStep, &window, nullptr);
