@@ -108,6 +108,10 @@ void setDemoTrainingDefaults(TrainingOptions& training) {
 }
 
 void runDemo(DemoOptions& options) {
+    // Before the previous demo's folder is replaced: a mistake here must not cost it.
+    if (options.data.empty() && options.count < options.testScans + 2)
+        throw CLI::ValidationError("--count/--test-scans", std::to_string(options.count) + " phantoms leave fewer "
+                                   "than 2 training scans beside " + std::to_string(options.testScans) + " test scans");
     const DemoClock clock;
     prepareDemoFolder(options.out);
     const fs::path root = fs::absolute(options.out);
@@ -219,12 +223,19 @@ void addDemoCommand(CLI::App& app) {
     auto* command = app.add_subcommand("demo", "Run the demo on generated phantoms and write a report");
     static DemoOptions options;
     command->add_option("--out", options.out, "folder for everything the demo makes")->capture_default_str();
-    command->add_option("--count", options.count, "number of phantom scans")->capture_default_str();
+    command->add_option("--count", options.count, "number of phantom scans")
+        ->capture_default_str()
+        ->check(cli::atLeast(3));
     command->add_option("--test-scans", options.testScans,
                         "scans held out for testing (full truth, never trained on); the rest are training scans")
-        ->capture_default_str();
-    command->add_option("--size", options.size, "phantom size in voxels per axis")->capture_default_str();
-    command->add_option("--spacing", options.spacing, "phantom voxel size in mm")->capture_default_str();
+        ->capture_default_str()
+        ->check(cli::atLeast(1));
+    command->add_option("--size", options.size, "phantom size in voxels per axis")
+        ->capture_default_str()
+        ->check(cli::between(16, 1024, true, true));
+    command->add_option("--spacing", options.spacing, "phantom voxel size in mm")
+        ->capture_default_str()
+        ->check(cli::above(0));
     command->add_option("--keep-fraction", options.keepFraction, "share of organs each training scan keeps")
         ->capture_default_str()
         ->check(cli::between(0, 1, false, true));

@@ -291,11 +291,15 @@ void addMakePhantoms(CLI::App& app) {
     static std::size_t size = 96;
     static double spacing = 2.0;
     command->add_option("out", out, "output folder")->required();
-    command->add_option("--count", options.count, "number of cases")->capture_default_str();
-    command->add_option("--size", size, "voxels along each axis")->capture_default_str();
-    command->add_option("--spacing", spacing, "voxel spacing in mm")->capture_default_str();
+    command->add_option("--count", options.count, "number of cases")->capture_default_str()->check(cli::atLeast(1));
+    command->add_option("--size", size, "voxels along each axis")
+        ->capture_default_str()
+        ->check(cli::between(16, 1024, true, true));
+    command->add_option("--spacing", spacing, "voxel spacing in mm")->capture_default_str()->check(cli::above(0));
     command->add_option("--seed", options.phantom.seed, "random seed")->capture_default_str();
-    command->add_option("--threads", options.threads, "worker threads (0: one per core)")->capture_default_str();
+    command->add_option("--threads", options.threads, "worker threads (0: one per core)")
+        ->capture_default_str()
+        ->check(cli::atLeast(0));
     command->callback([] {
         options.phantom.size = {size, size, size};
         options.phantom.spacing = {spacing, spacing, spacing};

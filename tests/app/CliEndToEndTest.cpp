@@ -205,20 +205,21 @@ private Q_SLOTS:
         QFile mine(dir.filePath("mine/keep.txt"));
         QVERIFY(mine.open(QIODevice::WriteOnly));
         mine.close();
-        QCOMPARE(runIpnp({"demo", "--out", dir.filePath("mine"), "--count", "4", "--size", "32"}).exitCode, 1);
+        QCOMPARE(runIpnp({"demo", "--out", dir.filePath("mine"), "--count", "4", "--test-scans", "1", "--size", "32"})
+                     .exitCode,
+                 1);
         QVERIFY(QFile::exists(dir.filePath("mine/keep.txt")));
     }
 
     void demoRefusesATestSplitThatLeavesTooFewTrainingScans() {
-        // 4 phantoms, 3 of them for testing: 1 training scan is too few; the demo stops before it
-        // makes a project.
+        // 4 phantoms, 3 of them for testing: 1 training scan is too few; a command-line mistake
+        // (exit 2), refused before the demo's folder is made (or a previous demo's replaced).
         const QString out = dir.filePath("demo-split");
         const ProcessResult result = runIpnp({"demo", "--out", out, "--count", "4", "--test-scans", "3", "--size", "32"});
-        QCOMPARE(result.exitCode, 1);
-        QVERIFY2(result.err.contains(out + "/phantoms") && result.err.contains("has 4 cases") &&
-                     result.err.contains("--test-scans"),
+        QCOMPARE(result.exitCode, 2);
+        QVERIFY2(result.err.contains("--count/--test-scans") && result.err.contains("fewer than 2 training scans"),
                  qPrintable(result.err));
-        QVERIFY(!QFile::exists(out + "/project/project.ipnp"));
+        QVERIFY(!QFile::exists(out));
     }
 
     void demoSetupOnlyLeavesTheRoundsToTheApp() {
