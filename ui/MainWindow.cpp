@@ -6,6 +6,7 @@
 #include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
+#include <QFile>
 #include <QPainter>
 #include <QToolBar>
 #include <QFileDialog>
@@ -30,6 +31,7 @@
 #include "PacsDialog.h"
 #include "StructureImportDialog.h"
 #include "DisplayPanel.h"
+#include "EditJournal.h"
 #include "EditPanel.h"
 #include "EvaluationDialog.h"
 #include "ImageFile.h"
@@ -517,7 +519,20 @@ bool MainWindow::openProject(const QString& folder) {
     review_->setProject(store_.get(), currentUser());  // shows the first pending candidate, if any
     if (currentScanId_ == 0 && !loading() && scanTable_->rowCount() > 0)
         openScan(scanTable_->item(0, 0)->data(Qt::UserRole).toLongLong());
+    announceUnfinishedEdits();
     return true;
+}
+
+void MainWindow::announceUnfinishedEdits() {
+    QStringList names;
+    ProjectRounds rounds(*store_, currentUser());
+    for (const CandidateRecord& c : rounds.candidates("pending"))
+        if (QFile::exists(QString::fromStdString(EditJournal::pathFor(store_->folder(), c.id))))
+            names << QString("%1 — %2").arg(QString::fromStdString(c.scanName), QString::fromStdString(c.organName));
+    if (!names.isEmpty())
+        statusBar()->showMessage(QString("Unfinished edit(s) kept from last time: %1 (review the candidate, press E "
+                                         "to go on)")
+                                     .arg(names.join(", ")));
 }
 
 void MainWindow::showLabelsAfterRound(int round) {
@@ -694,12 +709,28 @@ bool MainWindow::startEdit() {
         showError(QString::fromStdString(error.what()));
         return false;
     }
+    // An edit of this candidate left open (the app closed or died mid-edit) comes back.
+    const std::string journalPath = EditJournal::pathFor(store_->folder(), c.id);
+    const std::size_t restored = EditJournal::replay(journalPath, c.id, mask);
     edited_ = c;
     editor_ = std::make_unique<MaskEditor>(std::move(mask), std::size_t(MachineSettings::load().undoMemoryMb) << 20);
+    if (restored > 0) {
+        editor_->markRestored();
+        statusBar()->showMessage(QString("Restored the unfinished edit of this candidate (%1 change(s) kept on disk)")
+                                     .arg(restored));
+    }
+    try {
+        journal_ = std::make_unique<EditJournal>(journalPath, c.id, editor_->mask());
+    } catch (const std::exception& error) {
+        showError(QString::fromStdString(error.what()) + "\nThe edit is not kept on disk until it is stored.");
+    }
     // A brush a little wider than a voxel in the slice, at least 3 mm.
     const Vec3& spacing = scene_->geometry().spacing;
     editor_->brush().radiusMm = std::max(3.0, 1.5 * std::max(spacing[0], spacing[1]));
-    editBrush_ = std::make_unique<EditBrush>(*editor_, *scene_, c.organIndex, [this] { refreshEditDisplay(); });
+    editBrush_ = std::make_unique<EditBrush>(*editor_, *scene_, c.organIndex, [this] {
+        journalEdit();
+        refreshEditDisplay();
+    });
     for (SliceView* view : views_) view->setPaintTool(editBrush_.get());
     review_->setEnabled(false);
     editPanel_->bind(&editor_->brush(), QString::fromStdString(c.scanName + " — " + c.organName));
@@ -717,13 +748,25 @@ void MainWindow::refreshEditDisplay(bool wholeMask) {
     editPanel_->setHistory(editor_->history().undoCount(), editor_->history().redoCount(), editor_->voxelCount());
 }
 
+void MainWindow::journalEdit() {
+    if (!journal_ || !editor_ || !editor_->lastChange()) return;
+    try {
+        journal_->append(editor_->mask(), editor_->lastChange()->first, editor_->lastChange()->second);
+    } catch (const std::exception& error) {
+        journal_.reset();  // one message, not one per stroke
+        showError(QString::fromStdString(error.what()) + "\nThe edit is not kept on disk until it is stored.");
+    }
+}
+
 void MainWindow::undoEdit() {
     if (!editor_ || !editor_->undo()) return;
+    journalEdit();
     refreshEditDisplay(true);
 }
 
 void MainWindow::redoEdit() {
     if (!editor_ || !editor_->redo()) return;
+    journalEdit();
     refreshEditDisplay(true);
 }
 
@@ -756,6 +799,9 @@ bool MainWindow::finishEdit(bool accept) {
 }
 
 void MainWindow::leaveEdit() {
+    // Stored or dropped on purpose: the journal has done its job.
+    journal_.reset();
+    if (edited_) EditJournal::discard(EditJournal::pathFor(store_->folder(), edited_->id));
     for (SliceView* view : views_) view->setPaintTool(nullptr);
     editPanel_->bind(nullptr, {});
     editBrush_.reset();

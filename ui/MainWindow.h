@@ -87,7 +87,8 @@ public:
 
     // Editing the candidate under review (E): left-drag in a slice view paints or erases its mask;
     // Enter stores it as edited-then-accepted, Esc drops the edit. False when no candidate of the
-    // shown scan is under review.
+    // shown scan is under review. The open edit is kept on disk stroke by stroke (EditJournal):
+    // after a crash, or the window closed mid-edit, E on the same candidate brings it back.
     bool startEdit();
     // Returns false (the edit stays open, nothing lost) when storing the edited mask failed.
     bool finishEdit(bool accept);
@@ -132,6 +133,10 @@ private:
     void leaveEdit();
     // The edit panel's counts; with wholeMask, the shown mask too (else a stroke redrew its boxes).
     void refreshEditDisplay(bool wholeMask = false);
+    // Appends the editor's last change to the open edit's journal.
+    void journalEdit();
+    // Says in the status bar which pending candidates have an edit left open on disk.
+    void announceUnfinishedEdits();
     class EditBrush;
 
     std::unique_ptr<ProjectStore> store_;
@@ -141,6 +146,7 @@ private:
     TimeLapseBar* timeLapse_;
     EditPanel* editPanel_;
     std::unique_ptr<MaskEditor> editor_;
+    std::unique_ptr<class EditJournal> journal_;  // the open edit on disk
     QPointer<class EvaluationDialog> evaluationDialog_;
     std::unique_ptr<EditBrush> editBrush_;
     std::optional<CandidateRecord> reviewed_;  // the candidate under review

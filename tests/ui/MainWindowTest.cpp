@@ -9,6 +9,9 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QStatusBar>
+#include <QFile>
+#include <memory>
 #include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -35,6 +38,7 @@
 #include "PacsDialog.h"
 #include <QComboBox>
 #include <QLineEdit>
+#include "EditJournal.h"
 #include "MaskEditor.h"
 #include "ProjectFixtures.h"
 #include "TestSupport.h"
@@ -300,23 +304,23 @@ private Q_SLOTS:
             rounds.finishPrompting(round);
             id = rounds.candidates("pending").front().id;
         }
-        MainWindow window;
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        window.activateWindow();
-        QVERIFY(QTest::qWaitForWindowActive(&window));
-        QVERIFY(window.openProject(project));
-        QVERIFY(waitForLoad(window));
-        QCOMPARE(window.reviewPanel()->queue().current()->candidateId, id);
+        auto window = std::make_unique<MainWindow>();
+        window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(window.get()));
+        window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(window.get()));
+        QVERIFY(window->openProject(project));
+        QVERIFY(waitForLoad(*window));
+        QCOMPARE(window->reviewPanel()->queue().current()->candidateId, id);
         const QString database = project + "/project.ipnp";
 
         // E opens the edit; Esc drops it and writes nothing.
-        QTest::keyClick(&window, Qt::Key_E);
-        QVERIFY(window.editing());
-        QCOMPARE(window.editor()->voxelCount(), std::size_t(64));
+        QTest::keyClick(window.get(), Qt::Key_E);
+        QVERIFY(window->editing());
+        QCOMPARE(window->editor()->voxelCount(), std::size_t(64));
         const QStringList before = test::logicalDump(database);
-        window.editor()->brush().radiusMm = 3.0;  // half a 6 mm voxel: one voxel per dab
-        SliceView* axial = window.sliceView(SliceOrientation::Axial);
+        window->editor()->brush().radiusMm = 3.0;  // half a 6 mm voxel: one voxel per dab
+        SliceView* axial = window->sliceView(SliceOrientation::Axial);
         // The pixel of a voxel, found through the view's own picking (what is checked is the mask).
         const auto pixelOf = [&](const Index3& voxel) {
             for (int y = 0; y < axial->height(); y += 2)
@@ -324,40 +328,68 @@ private Q_SLOTS:
                     if (axial->voxelAt(QPointF(x, y)) == std::optional<Index3>(voxel)) return QPoint(x, y);
             return QPoint(-1, -1);
         };
-        window.cursor()->setPosition({9, 9, 9});  // the axial view shows slice 9
+        window->cursor()->setPosition({9, 9, 9});  // the axial view shows slice 9
         QTest::qWait(50);
         const QPoint outside = pixelOf({13, 9, 9});
         QVERIFY(outside.x() >= 0);
         QTest::mouseClick(axial, Qt::LeftButton, {}, outside);
-        QCOMPARE(window.editor()->voxelCount(), std::size_t(65));
-        QTest::keyClick(&window, Qt::Key_Escape);
-        QVERIFY(!window.editing());
+        QCOMPARE(window->editor()->voxelCount(), std::size_t(65));
+        // The open edit is on disk from its first stroke; dropping it deletes that too.
+        const QString journal = QString::fromStdString(EditJournal::pathFor(project.toStdString(), id));
+        QVERIFY(QFile::exists(journal));
+        QTest::keyClick(window.get(), Qt::Key_Escape);
+        QVERIFY(!window->editing());
+        QVERIFY(!QFile::exists(journal));
         QCOMPARE(test::logicalDump(database), before);
-        QVERIFY(waitForLoad(window));  // the scan's labels are shown again as they are
+        QVERIFY(waitForLoad(*window));  // the scan's labels are shown again as they are
 
         // Again: paint one voxel outside, erase one inside with a drag, undo and redo, accept.
-        QTest::keyClick(&window, Qt::Key_E);
-        QVERIFY(window.editing());
-        window.editor()->brush().radiusMm = 3.0;
+        QTest::keyClick(window.get(), Qt::Key_E);
+        QVERIFY(window->editing());
+        window->editor()->brush().radiusMm = 3.0;
         QTest::mouseClick(axial, Qt::LeftButton, {}, pixelOf({13, 9, 9}));
-        QCOMPARE(window.editor()->voxelCount(), std::size_t(65));
-        window.editor()->brush().erase = true;
+        QCOMPARE(window->editor()->voxelCount(), std::size_t(65));
+        window->editor()->brush().erase = true;
         const QPoint from = pixelOf({8, 8, 9}), to = pixelOf({8, 10, 9});
         QTest::mousePress(axial, Qt::LeftButton, {}, from);
         QMouseEvent move(QEvent::MouseMove, QPointF(to), axial->mapToGlobal(QPointF(to)), Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
         QApplication::sendEvent(axial, &move);
         QTest::mouseRelease(axial, Qt::LeftButton, {}, to);
-        QCOMPARE(window.editor()->voxelCount(), std::size_t(62));  // (8, 8..10, 9): three voxels, one stroke
-        QCOMPARE(window.editor()->history().undoCount(), std::size_t(2));
-        QTest::keyClick(&window, Qt::Key_Z, Qt::ControlModifier);
-        QCOMPARE(window.editor()->voxelCount(), std::size_t(65));
-        QTest::keyClick(&window, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
-        QCOMPARE(window.editor()->voxelCount(), std::size_t(62));
-        QCOMPARE(window.scene()->pendingAt({13, 9, 9}), organ);  // the view shows the edited mask
-        QCOMPARE(window.scene()->pendingAt({8, 9, 9}), 0);
-        window.grab().save(screenshotPath("main_window_editing"));
-        QTest::keyClick(&window, Qt::Key_Return);
-        QVERIFY(!window.editing());
+        QCOMPARE(window->editor()->voxelCount(), std::size_t(62));  // (8, 8..10, 9): three voxels, one stroke
+        QCOMPARE(window->editor()->history().undoCount(), std::size_t(2));
+        QTest::keyClick(window.get(), Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(window->editor()->voxelCount(), std::size_t(65));
+        QTest::keyClick(window.get(), Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(window->editor()->voxelCount(), std::size_t(62));
+        QCOMPARE(window->scene()->pendingAt({13, 9, 9}), organ);  // the view shows the edited mask
+        QCOMPARE(window->scene()->pendingAt({8, 9, 9}), 0);
+        window->grab().save(screenshotPath("main_window_editing"));
+
+        // The app goes away mid-edit (the window closed; a crash leaves the same file: every change
+        // is on disk when the stroke ends). The project is unchanged; reopened, it says an edit was
+        // left open, and E on the candidate brings back the edited mask (62 voxels, not 64).
+        window.reset();
+        QVERIFY(QFile::exists(journal));
+        QCOMPARE(test::logicalDump(database), before);
+        window = std::make_unique<MainWindow>();
+        window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(window.get()));
+        window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(window.get()));
+        QVERIFY(window->openProject(project));
+        QVERIFY(waitForLoad(*window));
+        QVERIFY2(window->statusBar()->currentMessage().contains("Unfinished edit"),
+                 qPrintable(window->statusBar()->currentMessage()));
+        QCOMPARE(window->reviewPanel()->queue().current()->candidateId, id);
+        QTest::keyClick(window.get(), Qt::Key_E);
+        QVERIFY(window->editing());
+        QCOMPARE(window->editor()->voxelCount(), std::size_t(62));
+        QVERIFY(window->editor()->changed());
+        QCOMPARE(window->scene()->pendingAt({13, 9, 9}), organ);
+        QCOMPARE(window->scene()->pendingAt({8, 9, 9}), 0);
+        QTest::keyClick(window.get(), Qt::Key_Return);
+        QVERIFY(!window->editing());
+        QVERIFY(!QFile::exists(journal));
 
         // Stored as edited-then-accepted: the decision, and the label file holds the edited mask.
         QCOMPARE(queryText(project, "SELECT status FROM candidates WHERE id = " + std::to_string(id)), std::string("accepted"));
@@ -365,10 +397,10 @@ private Q_SLOTS:
                  std::string("accept-edited"));
         QCOMPARE(queryText(project, "SELECT voxel_count FROM label_versions WHERE candidate_id = " + std::to_string(id)),
                  std::string("62"));
-        QVERIFY(waitForLoad(window));
-        QCOMPARE(window.scene()->labelAt({13, 9, 9}), organ);
-        QCOMPARE(window.scene()->labelAt({8, 9, 9}), 0);
-        QCOMPARE(window.scene()->labelAt({9, 9, 9}), organ);
+        QVERIFY(waitForLoad(*window));
+        QCOMPARE(window->scene()->labelAt({13, 9, 9}), organ);
+        QCOMPARE(window->scene()->labelAt({8, 9, 9}), 0);
+        QCOMPARE(window->scene()->labelAt({9, 9, 9}), organ);
     }
 
     void dicomSeriesAreChosenInTheImportDialog() {

@@ -1,7 +1,10 @@
 // The UI's plain C++ models, without any widget: window/level arithmetic, the linked cursor and
 // orientation letters, the review queue's order and navigation, the pending-label hatching.
+#include <QFile>
+#include <QTemporaryDir>
 #include <QtTest>
 
+#include "EditJournal.h"
 #include "MaskEditor.h"
 #include "OverlayStyle.h"
 #include "ReviewQueue.h"
@@ -243,6 +246,60 @@ private Q_SLOTS:
         }
         QCOMPARE(capped.history().undoCount(), std::size_t(4));
         QVERIFY(capped.history().bytes() <= capped.history().capBytes());
+    }
+
+    void theEditJournalReplaysWhatWasKeptAndNothingElse() {
+        QTemporaryDir dir;
+        ImageGeometry g;
+        g.size = {4, 3, 2};
+        const std::string path = EditJournal::pathFor(dir.path().toStdString(), 7);
+        QVERIFY(path.find("/drafts/edit-7.journal") != std::string::npos);
+        Mask mask(g, 0);
+        {
+            EditJournal journal(path, 7, mask);
+            mask.at(1, 1, 0) = 1;
+            mask.at(2, 1, 0) = 1;
+            journal.append(mask, {1, 1, 0}, {3, 2, 1});  // the two voxels: record 1
+            mask.at(3, 2, 1) = 1;
+            mask.at(1, 1, 0) = 0;
+            journal.append(mask, {1, 1, 0}, {4, 3, 2});  // a 3 x 2 x 2 box: record 2
+        }
+        // Onto the candidate's own (empty) mask: exactly (2,1,0) and (3,2,1) set, by hand.
+        Mask replayed(g, 0);
+        QCOMPARE(EditJournal::replay(path, 7, replayed), std::size_t(2));
+        std::vector<std::uint8_t> expected(24, 0);
+        expected[2 + 4 * 1] = 1;               // (2, 1, 0)
+        expected[3 + 4 * 2 + 12 * 1] = 1;      // (3, 2, 1)
+        QCOMPARE(replayed.voxels(), expected);
+        // Another candidate's or grid's journal is not replayed.
+        Mask other(g, 0);
+        QCOMPARE(EditJournal::replay(path, 8, other), std::size_t(0));
+        ImageGeometry bigger = g;
+        bigger.size = {4, 3, 3};
+        Mask larger(bigger, 0);
+        QCOMPARE(EditJournal::replay(path, 7, larger), std::size_t(0));
+        // Reopened for the same candidate, it keeps its records and goes on.
+        {
+            EditJournal journal(path, 7, replayed);
+            replayed.at(0, 0, 0) = 1;
+            journal.append(replayed, {0, 0, 0}, {1, 1, 1});
+        }
+        Mask third(g, 0);
+        QCOMPARE(EditJournal::replay(path, 7, third), std::size_t(3));
+        QCOMPARE(third.at(0, 0, 0), std::uint8_t(1));
+        // A record cut short (the app died while writing it) is ignored; those before it stay.
+        QFile file(QString::fromStdString(path));
+        QVERIFY(file.open(QIODevice::Append));
+        const std::int64_t box[6] = {0, 0, 0, 4, 3, 2};
+        file.write(reinterpret_cast<const char*>(box), sizeof box);
+        file.write("\x01\x01\x01", 3);  // 3 of the box's 24 voxels
+        file.close();
+        Mask cut(g, 0);
+        QCOMPARE(EditJournal::replay(path, 7, cut), std::size_t(3));
+        QCOMPARE(cut.voxels(), third.voxels());
+        EditJournal::discard(path);
+        QVERIFY(!QFile::exists(QString::fromStdString(path)));
+        QCOMPARE(EditJournal::replay(path, 7, cut), std::size_t(0));
     }
 };
 

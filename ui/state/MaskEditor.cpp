@@ -53,6 +53,16 @@ bool EditHistory::redo(Mask& mask) {
     return true;
 }
 
+std::optional<std::pair<Index3, Index3>> EditHistory::undoBox() const {
+    if (position_ == 0) return std::nullopt;
+    return std::make_pair(changes_[position_ - 1].first, changes_[position_ - 1].end);
+}
+
+std::optional<std::pair<Index3, Index3>> EditHistory::redoBox() const {
+    if (position_ == changes_.size()) return std::nullopt;
+    return std::make_pair(changes_[position_].first, changes_[position_].end);
+}
+
 void EditHistory::clear() {
     changes_.clear();
     position_ = 0;
@@ -60,6 +70,20 @@ void EditHistory::clear() {
 }
 
 MaskEditor::MaskEditor(Mask mask, std::size_t historyCapBytes) : mask_(std::move(mask)), history_(historyCapBytes) {}
+
+bool MaskEditor::undo() {
+    const auto box = history_.undoBox();
+    if (inStroke() || !history_.undo(mask_)) return false;
+    lastChange_ = box;
+    return true;
+}
+
+bool MaskEditor::redo() {
+    const auto box = history_.redoBox();
+    if (inStroke() || !history_.redo(mask_)) return false;
+    lastChange_ = box;
+    return true;
+}
 
 void MaskEditor::beginStroke(SliceOrientation orientation) {
     if (stroke_) endStroke();
@@ -116,6 +140,7 @@ void MaskEditor::endStroke() {
         change.before[std::size_t((i - change.first[0]) + size[0] * ((j - change.first[1]) + size[1] * (k - change.first[2])))] = value;
     }
     if (change.before == change.after) return;  // painted and erased back: no undo step
+    lastChange_ = std::make_pair(change.first, change.end);
     history_.push(std::move(change));
 }
 

@@ -8,6 +8,7 @@
 #include <deque>
 #include <optional>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "SliceCursor.h"
@@ -37,6 +38,9 @@ public:
     // Apply the change's before / after to `mask`; false when there is nothing to undo / redo.
     bool undo(Mask& mask);
     bool redo(Mask& mask);
+    // The box the next undo / redo would change (nothing when there is none).
+    std::optional<std::pair<Index3, Index3>> undoBox() const;
+    std::optional<std::pair<Index3, Index3>> redoBox() const;
     std::size_t undoCount() const { return position_; }
     std::size_t redoCount() const { return changes_.size() - position_; }
     std::size_t bytes() const { return bytes_; }
@@ -66,9 +70,14 @@ public:
     void endStroke();
     bool inStroke() const { return stroke_.has_value(); }
 
-    bool undo() { return !inStroke() && history_.undo(mask_); }
-    bool redo() { return !inStroke() && history_.redo(mask_); }
-    bool changed() const { return history_.undoCount() > 0; }
+    bool undo();
+    bool redo();
+    // The box [first, end) the last stroke, undo or redo changed (nothing before the first).
+    const std::optional<std::pair<Index3, Index3>>& lastChange() const { return lastChange_; }
+    // Whether the mask differs from the candidate's: a stroke kept, or an edit restored from disk.
+    bool changed() const { return restored_ || history_.undoCount() > 0; }
+    // The mask given was the candidate's with an earlier, unfinished edit replayed onto it.
+    void markRestored() { restored_ = true; }
     std::size_t voxelCount() const;
 
 private:
@@ -81,6 +90,8 @@ private:
         Index3 first, end;
     };
     std::optional<Stroke> stroke_;
+    std::optional<std::pair<Index3, Index3>> lastChange_;
+    bool restored_ = false;
 };
 
 }  // namespace ipnp
