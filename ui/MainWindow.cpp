@@ -24,6 +24,7 @@
 #include <QTemporaryDir>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
+#include <set>
 
 #include "CoverageTableModel.h"
 #include "DicomExport.h"
@@ -526,9 +527,19 @@ bool MainWindow::openProject(const QString& folder) {
 void MainWindow::announceUnfinishedEdits() {
     QStringList names;
     ProjectRounds rounds(*store_, currentUser());
-    for (const CandidateRecord& c : rounds.candidates("pending"))
+    std::set<qint64> pending;
+    for (const CandidateRecord& c : rounds.candidates("pending")) {
+        pending.insert(c.id);
         if (QFile::exists(QString::fromStdString(EditJournal::pathFor(store_->folder(), c.id))))
             names << QString("%1 — %2").arg(QString::fromStdString(c.scanName), QString::fromStdString(c.organName));
+    }
+    // Journals of candidates decided since (from the command line, or rolled back) can only go.
+    const QDir drafts(QString::fromStdString(store_->folder()) + "/drafts");
+    for (const QString& name : drafts.entryList({"edit-*.journal"}, QDir::Files)) {
+        bool isNumber = false;
+        const qint64 id = name.mid(5, name.size() - 5 - 8).toLongLong(&isNumber);  // edit-ID.journal
+        if (isNumber && !pending.count(id)) EditJournal::discard(drafts.filePath(name).toStdString());
+    }
     if (!names.isEmpty())
         statusBar()->showMessage(QString("Unfinished edit(s) kept from last time: %1 (review the candidate, press E "
                                          "to go on)")

@@ -387,6 +387,7 @@ private Q_SLOTS:
         QVERIFY(window->editor()->changed());
         QCOMPARE(window->scene()->pendingAt({13, 9, 9}), organ);
         QCOMPARE(window->scene()->pendingAt({8, 9, 9}), 0);
+        window->grab().save(screenshotPath("main_window_edit_restored"));
         QTest::keyClick(window.get(), Qt::Key_Return);
         QVERIFY(!window->editing());
         QVERIFY(!QFile::exists(journal));
