@@ -79,6 +79,17 @@ bool waitForLoad(MainWindow& window) {
     return QTest::qWaitFor([&] { return !window.loading(); }, 20000);
 }
 
+// A new, active window on `project` with its first scan loaded; null when any step failed.
+std::unique_ptr<MainWindow> activeWindowOn(const QString& project) {
+    auto window = std::make_unique<MainWindow>();
+    window->show();
+    if (!QTest::qWaitForWindowExposed(window.get())) return nullptr;
+    window->activateWindow();
+    if (!QTest::qWaitForWindowActive(window.get()) || !window->openProject(project) || !waitForLoad(*window))
+        return nullptr;
+    return window;
+}
+
 }  // namespace
 
 class MainWindowTest : public QObject {
@@ -304,13 +315,8 @@ private Q_SLOTS:
             rounds.finishPrompting(round);
             id = rounds.candidates("pending").front().id;
         }
-        auto window = std::make_unique<MainWindow>();
-        window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(window.get()));
-        window->activateWindow();
-        QVERIFY(QTest::qWaitForWindowActive(window.get()));
-        QVERIFY(window->openProject(project));
-        QVERIFY(waitForLoad(*window));
+        auto window = activeWindowOn(project);
+        QVERIFY(window);
         QCOMPARE(window->reviewPanel()->queue().current()->candidateId, id);
         const QString database = project + "/project.ipnp";
 
@@ -371,13 +377,8 @@ private Q_SLOTS:
         window.reset();
         QVERIFY(QFile::exists(journal));
         QCOMPARE(test::logicalDump(database), before);
-        window = std::make_unique<MainWindow>();
-        window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(window.get()));
-        window->activateWindow();
-        QVERIFY(QTest::qWaitForWindowActive(window.get()));
-        QVERIFY(window->openProject(project));
-        QVERIFY(waitForLoad(*window));
+        window = activeWindowOn(project);
+        QVERIFY(window);
         QVERIFY2(window->statusBar()->currentMessage().contains("Unfinished edit"),
                  qPrintable(window->statusBar()->currentMessage()));
         QCOMPARE(window->reviewPanel()->queue().current()->candidateId, id);
