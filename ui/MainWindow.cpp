@@ -533,12 +533,16 @@ void MainWindow::announceUnfinishedEdits() {
         if (QFile::exists(QString::fromStdString(EditJournal::pathFor(store_->folder(), c.id))))
             names << QString("%1 — %2").arg(QString::fromStdString(c.scanName), QString::fromStdString(c.organName));
     }
-    // Journals of candidates decided since (from the command line, or rolled back) can only go.
+    // Journals of candidates decided since (from the command line) can only go; a superseded
+    // candidate's stays (a rollback makes it pending again).
     const QDir drafts(QString::fromStdString(store_->folder()) + "/drafts");
     for (const QString& name : drafts.entryList({"edit-*.journal"}, QDir::Files)) {
         bool isNumber = false;
         const qint64 id = name.mid(5, name.size() - 5 - 8).toLongLong(&isNumber);  // edit-ID.journal
-        if (isNumber && !pending.count(id)) EditJournal::discard(drafts.filePath(name).toStdString());
+        if (!isNumber || pending.count(id)) continue;
+        const auto decided = rounds.candidate(id);
+        if (!decided || decided->status == "accepted" || decided->status == "rejected")
+            EditJournal::discard(drafts.filePath(name).toStdString());
     }
     if (!names.isEmpty())
         statusBar()->showMessage(QString("Unfinished edit(s) kept from last time: %1 (review the candidate, press E "
@@ -730,6 +734,7 @@ bool MainWindow::startEdit() {
         statusBar()->showMessage(QString("Restored the unfinished edit of this candidate (%1 change(s) kept on disk)")
                                      .arg(restored));
     }
+    journaledChanges_ = 0;
     try {
         journal_ = std::make_unique<EditJournal>(journalPath, c.id, editor_->mask());
     } catch (const std::exception& error) {
@@ -760,9 +765,17 @@ void MainWindow::refreshEditDisplay(bool wholeMask) {
 }
 
 void MainWindow::journalEdit() {
-    if (!journal_ || !editor_ || !editor_->lastChange()) return;
+    if (!journal_ || !editor_ || !editor_->lastChange() || editor_->changeCount() == journaledChanges_) return;
     try {
-        journal_->append(editor_->mask(), editor_->lastChange()->first, editor_->lastChange()->second);
+        // One change since the last record: its box. More (a stroke ended by the next press, without
+        // a release): the whole mask, so that none of them is missing.
+        if (editor_->changeCount() == journaledChanges_ + 1) {
+            journal_->append(editor_->mask(), editor_->lastChange()->first, editor_->lastChange()->second);
+        } else {
+            const auto& size = editor_->mask().size();
+            journal_->append(editor_->mask(), {0, 0, 0}, {long(size[0]), long(size[1]), long(size[2])});
+        }
+        journaledChanges_ = editor_->changeCount();
     } catch (const std::exception& error) {
         journal_.reset();  // one message, not one per stroke
         showError(QString::fromStdString(error.what()) + "\nThe edit is not kept on disk until it is stored.");

@@ -377,13 +377,21 @@ private Q_SLOTS:
         window.reset();
         QVERIFY(QFile::exists(journal));
         QCOMPARE(test::logicalDump(database), before);
+        // A journal of a candidate the project no longer has is deleted when the project opens.
+        const QString stale = QString::fromStdString(EditJournal::pathFor(project.toStdString(), 999999));
+        QVERIFY(QFile::copy(journal, stale));
         window = activeWindowOn(project);
         QVERIFY(window);
         QVERIFY2(window->statusBar()->currentMessage().contains("Unfinished edit"),
                  qPrintable(window->statusBar()->currentMessage()));
+        QVERIFY(!QFile::exists(stale));
+        QVERIFY(QFile::exists(journal));
         QCOMPARE(window->reviewPanel()->queue().current()->candidateId, id);
         QTest::keyClick(window.get(), Qt::Key_E);
         QVERIFY(window->editing());
+        // Four changes were kept: the two strokes, the undo and the redo.
+        QVERIFY2(window->statusBar()->currentMessage().contains("(4 change(s)"),
+                 qPrintable(window->statusBar()->currentMessage()));
         QCOMPARE(window->editor()->voxelCount(), std::size_t(62));
         QVERIFY(window->editor()->changed());
         QCOMPARE(window->scene()->pendingAt({13, 9, 9}), organ);

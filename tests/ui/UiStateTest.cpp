@@ -297,6 +297,16 @@ private Q_SLOTS:
         Mask cut(g, 0);
         QCOMPARE(EditJournal::replay(path, 7, cut), std::size_t(3));
         QCOMPARE(cut.voxels(), third.voxels());
+        // Going on after it: the cut record is dropped first, so the new one is read back.
+        {
+            EditJournal journal(path, 7, cut);
+            cut.at(3, 0, 1) = 1;
+            journal.append(cut, {3, 0, 1}, {4, 1, 2});
+        }
+        Mask fourth(g, 0);
+        QCOMPARE(EditJournal::replay(path, 7, fourth), std::size_t(4));
+        QCOMPARE(fourth.voxels(), cut.voxels());
+        QCOMPARE(fourth.at(3, 0, 1), std::uint8_t(1));
         EditJournal::discard(path);
         QVERIFY(!QFile::exists(QString::fromStdString(path)));
         QCOMPARE(EditJournal::replay(path, 7, cut), std::size_t(0));

@@ -2,12 +2,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <vector>
 
+#include "AtomicWrite.h"
 #include "Error.h"
 
 namespace ipnp {
@@ -45,6 +47,39 @@ bool insideGrid(const std::array<std::int64_t, 6>& box, const Header& header) {
     return true;
 }
 
+using Box = std::array<std::int64_t, 6>;
+
+// Reads the records after the header, calling apply(box, voxels) for each whole and valid one, and
+// returns the file offset after the last of them: a record cut short (the app died while writing
+// it), a box outside the grid or a voxel other than 0/1 ends the journal there.
+template <typename Apply>
+long readRecords(std::FILE* file, const Header& header, Apply apply) {
+    long good = std::ftell(file);
+    Box box{};
+    std::vector<std::uint8_t> voxels;
+    while (std::fread(box.data(), sizeof(std::int64_t), 6, file) == 6 && insideGrid(box, header)) {
+        voxels.resize(std::size_t((box[3] - box[0]) * (box[4] - box[1]) * (box[5] - box[2])));
+        if (std::fread(voxels.data(), 1, voxels.size(), file) != voxels.size()) break;
+        if (std::any_of(voxels.begin(), voxels.end(), [](std::uint8_t v) { return v > 1; })) break;
+        apply(box, voxels);
+        good = std::ftell(file);
+    }
+    return good;
+}
+
+// The length of the journal's valid part (header and whole records) when it is a journal of this
+// header; -1 otherwise.
+long validLength(const std::string& path, const Header& expected) {
+    std::FILE* file = std::fopen(path.c_str(), "rb");
+    if (!file) return -1;
+    Header header;
+    long length = -1;
+    if (readHeader(file, header) && sameHeader(header, expected))
+        length = readRecords(file, header, [](const Box&, const std::vector<std::uint8_t>&) {});
+    std::fclose(file);
+    return length;
+}
+
 }  // namespace
 
 std::string EditJournal::pathFor(const std::string& projectFolder, std::int64_t candidateId) {
@@ -56,21 +91,15 @@ std::size_t EditJournal::replay(const std::string& path, std::int64_t candidateI
     if (!file) return 0;
     std::size_t applied = 0;
     Header header;
-    if (readHeader(file, header) && sameHeader(header, headerOf(candidateId, mask))) {
-        std::array<std::int64_t, 6> box{};
-        std::vector<std::uint8_t> voxels;
-        // A record cut short (the app died while writing it) ends the replay.
-        while (std::fread(box.data(), sizeof(std::int64_t), 6, file) == 6 && insideGrid(box, header)) {
-            voxels.resize(std::size_t((box[3] - box[0]) * (box[4] - box[1]) * (box[5] - box[2])));
-            if (std::fread(voxels.data(), 1, voxels.size(), file) != voxels.size()) break;
+    if (readHeader(file, header) && sameHeader(header, headerOf(candidateId, mask)))
+        readRecords(file, header, [&](const Box& box, const std::vector<std::uint8_t>& voxels) {
             std::size_t n = 0;
             for (std::int64_t k = box[2]; k < box[5]; ++k)
                 for (std::int64_t j = box[1]; j < box[4]; ++j)
                     for (std::int64_t i = box[0]; i < box[3]; ++i)
                         mask.at(std::size_t(i), std::size_t(j), std::size_t(k)) = voxels[n++];
             ++applied;
-        }
-    }
+        });
     std::fclose(file);
     return applied;
 }
@@ -84,26 +113,27 @@ EditJournal::EditJournal(std::string path, std::int64_t candidateId, const Mask&
     std::error_code ec;
     fs::create_directories(fs::path(path_).parent_path(), ec);
     const Header header = headerOf(candidateId, mask);
-    // Keep a journal of this candidate and grid (its records were replayed onto `mask`); start a
-    // new one otherwise.
-    bool keep = false;
-    if (std::FILE* existing = std::fopen(path_.c_str(), "rb")) {
-        Header old;
-        keep = readHeader(existing, old) && sameHeader(old, header);
-        std::fclose(existing);
+    // A journal of this candidate and grid goes on (its records were replayed onto `mask`), cut
+    // after its last whole record: what follows a record cut short would never be read back.
+    const long keep = validLength(path_, header);
+    if (keep >= 0) {
+        fs::resize_file(path_, std::uintmax_t(keep), ec);
+        if (ec) throw Error(path_, "cannot keep the open edit on disk: " + ec.message());
     }
-    file_ = std::fopen(path_.c_str(), keep ? "ab" : "wb");
+    file_ = std::fopen(path_.c_str(), keep >= 0 ? "ab" : "wb");
     if (!file_) throw Error(path_, std::string("cannot keep the open edit on disk: ") + std::strerror(errno));
-    if (!keep) {
+    std::fseek(file_, 0, SEEK_END);  // so that ftell tells where a record starts
+    if (keep < 0) {
         const bool written = std::fwrite(kMagic, 1, kMagicSize, file_) == kMagicSize &&
                              std::fwrite(&header.candidate, sizeof header.candidate, 1, file_) == 1 &&
                              std::fwrite(header.size.data(), sizeof(std::int64_t), 3, file_) == 3 &&
-                             std::fflush(file_) == 0;
+                             std::fflush(file_) == 0 && ::fdatasync(::fileno(file_)) == 0;
         if (!written) {
             std::fclose(file_);
             file_ = nullptr;
             throw Error(path_, "cannot keep the open edit on disk: the journal cannot be written");
         }
+        syncDirectory(fs::path(path_).parent_path().string());  // the new file's name survives a power cut
     }
 }
 
@@ -112,16 +142,23 @@ EditJournal::~EditJournal() {
 }
 
 void EditJournal::append(const Mask& mask, const Index3& first, const Index3& end) {
-    const std::array<std::int64_t, 6> box{first[0], first[1], first[2], end[0], end[1], end[2]};
+    const Box box{first[0], first[1], first[2], end[0], end[1], end[2]};
     std::vector<std::uint8_t> voxels;
     voxels.reserve(std::size_t((end[0] - first[0]) * (end[1] - first[1]) * (end[2] - first[2])));
     for (long k = first[2]; k < end[2]; ++k)
         for (long j = first[1]; j < end[1]; ++j)
-            for (long i = first[0]; i < end[0]; ++i) voxels.push_back(mask.at(std::size_t(i), std::size_t(j), std::size_t(k)));
+            for (long i = first[0]; i < end[0]; ++i)
+                voxels.push_back(mask.at(std::size_t(i), std::size_t(j), std::size_t(k)) != 0 ? 1 : 0);
+    const long before = std::ftell(file_);
     const bool written = std::fwrite(box.data(), sizeof(std::int64_t), 6, file_) == 6 &&
                          std::fwrite(voxels.data(), 1, voxels.size(), file_) == voxels.size() &&
                          std::fflush(file_) == 0 && ::fdatasync(::fileno(file_)) == 0;
-    if (!written) throw Error(path_, std::string("cannot keep the open edit on disk: ") + std::strerror(errno));
+    if (!written) {
+        const std::string reason = std::strerror(errno);
+        // Back to the last whole record, so that the journal stays readable up to there.
+        if (before >= 0 && ::ftruncate(::fileno(file_), before) == 0) std::fseek(file_, before, SEEK_SET);
+        throw Error(path_, "cannot keep the open edit on disk: " + reason);
+    }
 }
 
 }  // namespace ipnp

@@ -75,6 +75,7 @@ bool MaskEditor::undo() {
     const auto box = history_.undoBox();
     if (inStroke() || !history_.undo(mask_)) return false;
     lastChange_ = box;
+    ++changeCount_;
     return true;
 }
 
@@ -82,6 +83,7 @@ bool MaskEditor::redo() {
     const auto box = history_.redoBox();
     if (inStroke() || !history_.redo(mask_)) return false;
     lastChange_ = box;
+    ++changeCount_;
     return true;
 }
 
@@ -141,6 +143,7 @@ void MaskEditor::endStroke() {
     }
     if (change.before == change.after) return;  // painted and erased back: no undo step
     lastChange_ = std::make_pair(change.first, change.end);
+    ++changeCount_;
     history_.push(std::move(change));
 }
 

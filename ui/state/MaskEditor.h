@@ -72,8 +72,10 @@ public:
 
     bool undo();
     bool redo();
-    // The box [first, end) the last stroke, undo or redo changed (nothing before the first).
+    // The box [first, end) the last stroke, undo or redo changed (nothing before the first), and
+    // how many strokes, undos and redos have changed the mask so far.
     const std::optional<std::pair<Index3, Index3>>& lastChange() const { return lastChange_; }
+    std::size_t changeCount() const { return changeCount_; }
     // Whether the mask differs from the candidate's: a stroke kept, or an edit restored from disk.
     bool changed() const { return restored_ || history_.undoCount() > 0; }
     // The mask given was the candidate's with an earlier, unfinished edit replayed onto it.
@@ -91,6 +93,7 @@ private:
     };
     std::optional<Stroke> stroke_;
     std::optional<std::pair<Index3, Index3>> lastChange_;
+    std::size_t changeCount_ = 0;
     bool restored_ = false;
 };
 
