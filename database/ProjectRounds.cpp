@@ -492,22 +492,18 @@ std::optional<CandidateRecord> ProjectRounds::candidate(std::int64_t id) {
     return candidateFrom(row);
 }
 
-void ProjectRounds::accept(std::int64_t id) {
+CandidateRecord ProjectRounds::requireCandidate(std::int64_t id) {
     const auto c = candidate(id);
     if (!c) throw Error(store_.folder(), "no candidate " + std::to_string(id) + " (see `ipnp review`)");
-    decide(*c, ReviewAction::Accept, "");
+    return *c;
 }
 
-void ProjectRounds::reject(std::int64_t id) {
-    const auto c = candidate(id);
-    if (!c) throw Error(store_.folder(), "no candidate " + std::to_string(id) + " (see `ipnp review`)");
-    decide(*c, ReviewAction::Reject, "");
-}
+void ProjectRounds::accept(std::int64_t id) { decideAll({id}, {}); }
+
+void ProjectRounds::reject(std::int64_t id) { decideAll({}, {id}); }
 
 void ProjectRounds::acceptEdited(std::int64_t id, const std::string& maskFile) {
-    const auto c = candidate(id);
-    if (!c) throw Error(store_.folder(), "no candidate " + std::to_string(id) + " (see `ipnp review`)");
-    decide(*c, ReviewAction::AcceptEdited, maskFile);
+    decide(requireCandidate(id), ReviewAction::AcceptEdited, maskFile);
 }
 
 void ProjectRounds::decideAll(const std::vector<std::int64_t>& acceptIds, const std::vector<std::int64_t>& rejectIds,
@@ -517,10 +513,9 @@ void ProjectRounds::decideAll(const std::vector<std::int64_t>& acceptIds, const 
     auto check = [&](std::int64_t id, ReviewAction action) {
         if (!named.insert(id).second)
             throw Error(store_.folder(), "candidate " + std::to_string(id) + " is named twice; decide each one once");
-        const auto c = candidate(id);
-        if (!c) throw Error(store_.folder(), "no candidate " + std::to_string(id) + " (see `ipnp review`)");
-        requirePending(*c);
-        decisions.emplace_back(*c, action);
+        CandidateRecord c = requireCandidate(id);
+        requirePending(c);
+        decisions.emplace_back(std::move(c), action);
     };
     for (std::int64_t id : acceptIds) check(id, ReviewAction::Accept);
     for (std::int64_t id : rejectIds) check(id, ReviewAction::Reject);

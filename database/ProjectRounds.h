@@ -87,6 +87,8 @@ private:
     // Why no cell is left to pseudo-label: all are decided, no training scan has a label, or the
     // organs still unknown are labeled nowhere.
     Error nothingToPseudoLabel();
+    // The candidate; throws ipnp::Error when there is none.
+    CandidateRecord requireCandidate(std::int64_t id);
     // Throws ipnp::Error naming the candidate when it is decided already.
     void requirePending(const CandidateRecord& c) const;
     // Whether the round trained, has no candidate yet, and the labels changed after its training began.

@@ -6,7 +6,6 @@
 #include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
-#include <QFile>
 #include <QPainter>
 #include <QToolBar>
 #include <QFileDialog>
@@ -24,7 +23,7 @@
 #include <QTemporaryDir>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
-#include <set>
+#include <map>
 
 #include "CoverageTableModel.h"
 #include "DicomExport.h"
@@ -525,24 +524,18 @@ bool MainWindow::openProject(const QString& folder) {
 }
 
 void MainWindow::announceUnfinishedEdits() {
+    const std::map<std::int64_t, std::string> journals = EditJournal::journalsIn(store_->folder());
+    if (journals.empty()) return;
     QStringList names;
     ProjectRounds rounds(*store_, currentUser());
-    std::set<qint64> pending;
-    for (const CandidateRecord& c : rounds.candidates("pending")) {
-        pending.insert(c.id);
-        if (QFile::exists(QString::fromStdString(EditJournal::pathFor(store_->folder(), c.id))))
-            names << QString("%1 — %2").arg(QString::fromStdString(c.scanName), QString::fromStdString(c.organName));
-    }
-    // Journals of candidates decided since (from the command line) can only go; a superseded
-    // candidate's stays (a rollback makes it pending again).
-    const QDir drafts(QString::fromStdString(store_->folder()) + "/drafts");
-    for (const QString& name : drafts.entryList({"edit-*.journal"}, QDir::Files)) {
-        bool isNumber = false;
-        const qint64 id = name.mid(5, name.size() - 5 - 8).toLongLong(&isNumber);  // edit-ID.journal
-        if (!isNumber || pending.count(id)) continue;
-        const auto decided = rounds.candidate(id);
-        if (!decided || decided->status == "accepted" || decided->status == "rejected")
-            EditJournal::discard(drafts.filePath(name).toStdString());
+    for (const auto& [id, journal] : journals) {
+        const auto c = rounds.candidate(id);
+        if (c && c->status == "pending")
+            names << QString("%1 — %2").arg(QString::fromStdString(c->scanName), QString::fromStdString(c->organName));
+        // Journals of candidates decided since (from the command line) can only go; a superseded
+        // candidate's stays (a rollback makes it pending again).
+        else if (!c || c->status == "accepted" || c->status == "rejected")
+            EditJournal::discard(journal);
     }
     if (!names.isEmpty())
         statusBar()->showMessage(QString("Unfinished edit(s) kept from last time: %1 (review the candidate, press E "

@@ -11,6 +11,7 @@
 
 #include "AtomicWrite.h"
 #include "Error.h"
+#include "MaskEditor.h"
 
 namespace ipnp {
 
@@ -41,13 +42,13 @@ bool readHeader(std::FILE* file, Header& header) {
            std::fread(header.size.data(), sizeof(std::int64_t), 3, file) == 3;
 }
 
-bool insideGrid(const std::array<std::int64_t, 6>& box, const Header& header) {
+using Box = std::array<std::int64_t, 6>;  // first corner, end corner
+
+bool insideGrid(const Box& box, const Header& header) {
     for (std::size_t a = 0; a < 3; ++a)
         if (box[a] < 0 || box[a] >= box[3 + a] || box[3 + a] > header.size[a]) return false;
     return true;
 }
-
-using Box = std::array<std::int64_t, 6>;
 
 // Reads the records after the header, calling apply(box, voxels) for each whole and valid one, and
 // returns the file offset after the last of them: a record cut short (the app died while writing
@@ -67,40 +68,52 @@ long readRecords(std::FILE* file, const Header& header, Apply apply) {
     return good;
 }
 
-// The length of the journal's valid part (header and whole records) when it is a journal of this
-// header; -1 otherwise.
-long validLength(const std::string& path, const Header& expected) {
+// Reads the journal at `path` when it is one of this header (see readRecords); returns the length
+// of its valid part (header and whole records), -1 when there is none or it is another's.
+template <typename Apply>
+long readJournal(const std::string& path, const Header& expected, Apply apply) {
     std::FILE* file = std::fopen(path.c_str(), "rb");
     if (!file) return -1;
     Header header;
     long length = -1;
-    if (readHeader(file, header) && sameHeader(header, expected))
-        length = readRecords(file, header, [](const Box&, const std::vector<std::uint8_t>&) {});
+    if (readHeader(file, header) && sameHeader(header, expected)) length = readRecords(file, header, apply);
     std::fclose(file);
     return length;
 }
 
+constexpr char kPrefix[] = "edit-";
+constexpr char kSuffix[] = ".journal";
+
 }  // namespace
 
 std::string EditJournal::pathFor(const std::string& projectFolder, std::int64_t candidateId) {
-    return (fs::path(projectFolder) / "drafts" / ("edit-" + std::to_string(candidateId) + ".journal")).string();
+    return (fs::path(projectFolder) / "drafts" / (kPrefix + std::to_string(candidateId) + kSuffix)).string();
+}
+
+std::map<std::int64_t, std::string> EditJournal::journalsIn(const std::string& projectFolder) {
+    std::map<std::int64_t, std::string> journals;
+    std::error_code ec;
+    const fs::path drafts = fs::path(projectFolder) / "drafts";
+    if (!fs::is_directory(drafts, ec)) return journals;
+    const std::string prefix = kPrefix, suffix = kSuffix;
+    for (const auto& entry : fs::directory_iterator(drafts, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.size() <= prefix.size() + suffix.size() || name.compare(0, prefix.size(), prefix) != 0 ||
+            name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+            continue;
+        const std::string id = name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+        if (id.find_first_not_of("0123456789") == std::string::npos && id.size() <= 18)
+            journals[std::stoll(id)] = entry.path().string();
+    }
+    return journals;
 }
 
 std::size_t EditJournal::replay(const std::string& path, std::int64_t candidateId, Mask& mask) {
-    std::FILE* file = std::fopen(path.c_str(), "rb");
-    if (!file) return 0;
     std::size_t applied = 0;
-    Header header;
-    if (readHeader(file, header) && sameHeader(header, headerOf(candidateId, mask)))
-        readRecords(file, header, [&](const Box& box, const std::vector<std::uint8_t>& voxels) {
-            std::size_t n = 0;
-            for (std::int64_t k = box[2]; k < box[5]; ++k)
-                for (std::int64_t j = box[1]; j < box[4]; ++j)
-                    for (std::int64_t i = box[0]; i < box[3]; ++i)
-                        mask.at(std::size_t(i), std::size_t(j), std::size_t(k)) = voxels[n++];
-            ++applied;
-        });
-    std::fclose(file);
+    readJournal(path, headerOf(candidateId, mask), [&](const Box& box, const std::vector<std::uint8_t>& voxels) {
+        pasteBox(mask, {box[0], box[1], box[2]}, {box[3], box[4], box[5]}, voxels);
+        ++applied;
+    });
     return applied;
 }
 
@@ -115,7 +128,7 @@ EditJournal::EditJournal(std::string path, std::int64_t candidateId, const Mask&
     const Header header = headerOf(candidateId, mask);
     // A journal of this candidate and grid goes on (its records were replayed onto `mask`), cut
     // after its last whole record: what follows a record cut short would never be read back.
-    const long keep = validLength(path_, header);
+    const long keep = readJournal(path_, header, [](const Box&, const std::vector<std::uint8_t>&) {});
     if (keep >= 0) {
         fs::resize_file(path_, std::uintmax_t(keep), ec);
         if (ec) throw Error(path_, "cannot keep the open edit on disk: " + ec.message());
@@ -144,11 +157,8 @@ EditJournal::~EditJournal() {
 void EditJournal::append(const Mask& mask, const Index3& first, const Index3& end) {
     const Box box{first[0], first[1], first[2], end[0], end[1], end[2]};
     std::vector<std::uint8_t> voxels;
-    voxels.reserve(std::size_t((end[0] - first[0]) * (end[1] - first[1]) * (end[2] - first[2])));
-    for (long k = first[2]; k < end[2]; ++k)
-        for (long j = first[1]; j < end[1]; ++j)
-            for (long i = first[0]; i < end[0]; ++i)
-                voxels.push_back(mask.at(std::size_t(i), std::size_t(j), std::size_t(k)) != 0 ? 1 : 0);
+    copyBox(mask, first, end, voxels);
+    for (std::uint8_t& v : voxels) v = v != 0;  // a journal holds 0/1 (anything else ends it)
     const long before = std::ftell(file_);
     const bool written = std::fwrite(box.data(), sizeof(std::int64_t), 6, file_) == 6 &&
                          std::fwrite(voxels.data(), 1, voxels.size(), file_) == voxels.size() &&

@@ -10,6 +10,7 @@
 // corners (6 x int64) and its voxels (i fastest).
 #include <cstdint>
 #include <cstdio>
+#include <map>
 #include <string>
 
 #include "Volume.h"
@@ -20,6 +21,8 @@ class EditJournal {
 public:
     // The journal of candidate `candidateId` in the project folder (drafts/edit-ID.journal).
     static std::string pathFor(const std::string& projectFolder, std::int64_t candidateId);
+    // Every journal in the project folder, by candidate id.
+    static std::map<std::int64_t, std::string> journalsIn(const std::string& projectFolder);
     // Replays the journal at `path` onto `mask` (the candidate's mask on its scan's grid); returns
     // the records applied, 0 when there is none, or a journal of another candidate or grid.
     static std::size_t replay(const std::string& path, std::int64_t candidateId, Mask& mask);

@@ -5,8 +5,6 @@
 
 namespace ipnp {
 
-namespace {
-
 void copyBox(const Mask& from, const Index3& first, const Index3& end, std::vector<std::uint8_t>& out) {
     out.clear();
     out.reserve(std::size_t((end[0] - first[0]) * (end[1] - first[1]) * (end[2] - first[2])));
@@ -21,8 +19,6 @@ void pasteBox(Mask& to, const Index3& first, const Index3& end, const std::vecto
         for (long j = first[1]; j < end[1]; ++j)
             for (long i = first[0]; i < end[0]; ++i) to.at(std::size_t(i), std::size_t(j), std::size_t(k)) = values[n++];
 }
-
-}  // namespace
 
 void EditHistory::push(MaskChange change) {
     while (changes_.size() > position_) {

@@ -22,6 +22,10 @@ struct BrushSettings {
     bool threeD = false;     // 3D: a ball; 2D: a disk in the view's slice
 };
 
+// The voxels of the box [first, end) of a mask, i fastest, and back (undo steps, the edit journal).
+void copyBox(const Mask& from, const Index3& first, const Index3& end, std::vector<std::uint8_t>& out);
+void pasteBox(Mask& to, const Index3& first, const Index3& end, const std::vector<std::uint8_t>& values);
+
 // The box [first, end) a change touched, with its voxels before and after.
 struct MaskChange {
     Index3 first{0, 0, 0}, end{0, 0, 0};
