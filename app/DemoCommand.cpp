@@ -16,6 +16,7 @@
 #include "ProjectSettings.h"
 #include "BuiltinGeneralist.h"
 #include "CandidateSelection.h"
+#include "RemoveTree.h"
 #include "RoundCommands.h"
 #include "TrainingOptions.h"
 #include "ScanImporter.h"
@@ -35,7 +36,7 @@ void prepareDemoFolder(const std::string& folder) {
     if (fs::exists(folder, ec) && !fs::is_empty(folder, ec)) {
         if (!fs::exists(fs::path(folder) / kDemoMarker))
             throw Error(folder, "exists and was not made by `ipnp demo`; choose another --out");
-        fs::remove_all(folder, ec);
+        removeTree(folder, ec);
         if (ec) throw Error(folder, "cannot replace the previous demo: " + ec.message());
     }
     fs::create_directories(folder, ec);

@@ -18,6 +18,7 @@
 #include "Error.h"
 #include "OrganSchema.h"
 #include "ProjectStore.h"
+#include "RemoveTree.h"
 #include "SqliteDatabase.h"
 #include "StatusReport.h"
 
@@ -37,11 +38,11 @@ class TemporaryFolder {
 public:
     TemporaryFolder()
         : path_((fs::temp_directory_path() / ("ipnp-bench-status-" + std::to_string(::getpid()))).string()) {
-        fs::remove_all(path_);
+        removeTree(path_);
     }
     ~TemporaryFolder() {
         std::error_code ignored;
-        fs::remove_all(path_, ignored);
+        removeTree(path_, ignored);
     }
     TemporaryFolder(const TemporaryFolder&) = delete;
     TemporaryFolder& operator=(const TemporaryFolder&) = delete;

@@ -7,6 +7,7 @@
 #include "DicomIdentity.h"
 #include "DicomImport.h"
 #include "Error.h"
+#include "RemoveTree.h"
 
 namespace ipnp {
 
@@ -24,7 +25,7 @@ public:
     }
     ~TemporaryFolder() {
         std::error_code ignored;
-        fs::remove_all(path_, ignored);
+        removeTree(path_, ignored);
     }
     const std::string& path() const { return path_; }
 

@@ -11,6 +11,7 @@
 #include "Error.h"
 #include "ImageFile.h"
 #include "LabelMaskOps.h"
+#include "RemoveTree.h"
 #include "ScanImporter.h"
 
 namespace ipnp {
@@ -106,7 +107,7 @@ NnUNetExportSummary exportNnUNetDataset(ProjectStore& store, const NnUNetExportO
     // Build under a temporary name and rename at the end, so a half-written dataset never appears.
     const std::string building = summary.datasetFolder + ".incomplete";
     std::error_code ec;
-    fs::remove_all(building, ec);
+    removeTree(building, ec);
     try {
         fs::create_directories(fs::path(building) / "imagesTr");
         fs::create_directories(fs::path(building) / "labelsTr");
@@ -137,10 +138,10 @@ NnUNetExportSummary exportNnUNetDataset(ProjectStore& store, const NnUNetExportO
         fs::remove(summary.datasetFolder, ec);  // an empty folder may stand there
         fs::rename(building, summary.datasetFolder);
     } catch (const fs::filesystem_error& error) {
-        fs::remove_all(building, ec);
+        removeTree(building, ec);
         throw Error(error.path1().string(), error.code().message());
     } catch (...) {
-        fs::remove_all(building, ec);
+        removeTree(building, ec);
         throw;
     }
     return summary;

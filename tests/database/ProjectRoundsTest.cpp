@@ -17,6 +17,7 @@
 #include "PhantomDataset.h"
 #include "ProjectChecker.h"
 #include "ProjectRounds.h"
+#include "RemoveTree.h"
 #include "ScanImporter.h"
 #include "SqliteDatabase.h"
 #include "ProjectFixtures.h"
@@ -319,7 +320,7 @@ private Q_SLOTS:
                                    " AND status = 'pending' AND json_extract(scores, '$.auto_accept') = 1"),
                  std::int64_t(1));
 
-        fs::remove_all(blocker);
+        removeTree(blocker.string());
         rounds.finishPrompting(round);
         QCOMPARE(stateOf(*store, scan.id, organ), std::string("pseudo-accepted"));
         QCOMPARE(count(*store, "SELECT COUNT(*) FROM candidates" + cell + " AND status = 'accepted'"), std::int64_t(1));
