@@ -15,16 +15,17 @@ constexpr std::int64_t kCheckpointFormat = 1;
 torch::Tensor doubles(std::initializer_list<double> values) { return torch::tensor(std::vector<double>(values), torch::kFloat64); }
 torch::Tensor integers(const std::vector<std::int64_t>& values) { return torch::tensor(values, torch::kInt64); }
 
+// The archive may have been read onto a GPU: the numbers come back to the CPU first.
 std::vector<std::int64_t> readIntegers(torch::serialize::InputArchive& archive, const char* key) {
     torch::Tensor tensor;
     archive.read(key, tensor);
-    tensor = tensor.to(torch::kInt64).contiguous();
+    tensor = tensor.to(torch::kCPU, torch::kInt64).contiguous();
     return std::vector<std::int64_t>(tensor.data_ptr<std::int64_t>(), tensor.data_ptr<std::int64_t>() + tensor.numel());
 }
 std::vector<double> readDoubles(torch::serialize::InputArchive& archive, const char* key) {
     torch::Tensor tensor;
     archive.read(key, tensor);
-    tensor = tensor.to(torch::kFloat64).contiguous();
+    tensor = tensor.to(torch::kCPU, torch::kFloat64).contiguous();
     return std::vector<double>(tensor.data_ptr<double>(), tensor.data_ptr<double>() + tensor.numel());
 }
 }  // namespace
@@ -56,10 +57,10 @@ void saveCheckpoint(const std::string& path, UNet3d& model, const torch::optim::
     writeFileAtomically(path, [&](const std::string& temp) { archive.save_to(temp); });
 }
 
-CheckpointReader::CheckpointReader(const std::string& path) : path_(path) {
+CheckpointReader::CheckpointReader(const std::string& path, torch::Device device) : path_(path) {
     if (!std::filesystem::exists(path)) throw Error(path, "no such checkpoint");
     try {
-        archive_.load_from(path);
+        archive_.load_from(path, device);
         if (readIntegers(archive_, "format").at(0) > kCheckpointFormat)
             throw Error(path, "written by a newer IPnP Studio; update to use it");
         const auto spacing = readDoubles(archive_, "plan_spacing");

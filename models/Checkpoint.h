@@ -22,9 +22,11 @@ void saveCheckpoint(const std::string& path, UNet3d& model, const torch::optim::
                     const TrainingPlan& plan, const CheckpointProgress& progress);
 
 // Opens a checkpoint; throws ipnp::Error naming the file when it is missing or not a checkpoint.
+// Its tensors are read onto `device` whatever device wrote them, so that weights trained on a GPU
+// load on a machine without one, and a resumed optimizer's state lands where its parameters are.
 class CheckpointReader {
 public:
-    explicit CheckpointReader(const std::string& path);
+    explicit CheckpointReader(const std::string& path, torch::Device device = torch::kCPU);
     const TrainingPlan& plan() const { return plan_; }
     const CheckpointProgress& progress() const { return progress_; }
     void loadModel(UNet3d& model);

@@ -135,7 +135,7 @@ const TrainingPlan& TorchSpecialist::plan() const {
 }
 
 void TorchSpecialist::load(const std::string& checkpointPath) {
-    CheckpointReader reader(checkpointPath);
+    CheckpointReader reader(checkpointPath, state_->device);
     state_->plan = reader.plan();
     state_->model = UNet3d(state_->plan.network, 1, state_->plan.channels());
     reader.loadModel(state_->model);
@@ -159,13 +159,13 @@ void TorchSpecialist::trainOnDevice(const std::vector<SpecialistTrainingCase>& c
     };
 
     std::unique_ptr<CheckpointReader> resumed, initial;
-    if (!resumeFrom.empty()) resumed = std::make_unique<CheckpointReader>(resumeFrom);
+    if (!resumeFrom.empty()) resumed = std::make_unique<CheckpointReader>(resumeFrom, state_->device);
     if (resumed) {
         state_->plan = resumed->plan();
     } else {
         state_->plan = planTraining(cases, settings, settings.modality, log);
         if (!settings.initialWeights.empty()) {
-            initial = std::make_unique<CheckpointReader>(settings.initialWeights);
+            initial = std::make_unique<CheckpointReader>(settings.initialWeights, state_->device);
             if (planFitsWeights(state_->plan, initial->plan())) {
                 // The weights were learnt with that plan's normalisation: keep it.
                 state_->plan = initial->plan();

@@ -1,7 +1,10 @@
 #!/bin/bash
-# The CUDA check of the specialist, for a machine with an NVIDIA GPU and a CUDA LibTorch but no
-# Qt/VTK/ITK/SQLite: builds the CORE_ONLY configuration and runs the models smoke program on the
-# GPU (bf16 mixed precision), on the CPU for comparison, and with a request that exhausts GPU memory.
+# The CUDA check, for a machine with an NVIDIA GPU and a CUDA LibTorch but no Qt/VTK/ITK/SQLite:
+# builds the CORE_ONLY configuration and runs the models smoke program on the GPU (bf16 mixed
+# precision, a selection mask, checkpoints, resume, the checkpoint loaded on the CPU), its
+# checkpoints on the CPU with the GPU hidden (a machine without one), the same on the CPU for
+# comparison, a request that exhausts GPU memory, and TorchScript generalists (point3d, box2d)
+# on the GPU against the CPU.
 # Usage: tests/smoke/cuda_check.sh [build-dir] [log-dir]   (Torch_DIR from $Torch_DIR or python3's torch)
 set -u
 build=${1:-/tmp/ipnp-cuda-build}
@@ -18,8 +21,14 @@ cmake --build "$build" -j "$(nproc)" -- $keep_going >"$logs/build.log" 2>&1 || {
 status=0
 run() { echo "== $*"; "$@" || status=1; }
 run "$build/tests/smoke/ipnp_core_smoke"
-run "$build/tests/smoke/ipnp_models_smoke" cuda
+rm -rf "$logs/checkpoints"
+run "$build/tests/smoke/ipnp_models_smoke" cuda keep "$logs/checkpoints"
+run env CUDA_VISIBLE_DEVICES= "$build/tests/smoke/ipnp_models_smoke" cpu from "$logs/checkpoints"
 run "$build/tests/smoke/ipnp_models_smoke" cpu
 run "$build/tests/smoke/ipnp_models_smoke" cuda oom
+run "$build/tests/smoke/ipnp_generalist_smoke" cuda
+if [ $status != 0 ] && command -v gdb >/dev/null; then  # where a crash happened, for the report
+  echo "== gdb"; gdb -q -batch -ex run -ex bt --args "$build/tests/smoke/ipnp_generalist_smoke" cuda 2>&1 | tail -40
+fi
 echo "cuda check: $([ $status = 0 ] && echo passed || echo FAILED)"
 exit $status
