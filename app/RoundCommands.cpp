@@ -33,11 +33,13 @@ namespace ipnp {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::unique_ptr<Generalist> openGeneralist(const std::string& option) {
+std::unique_ptr<Generalist> openGeneralist(const std::string& option, const std::string& device) {
     if (option.empty() || option == "builtin") return std::make_unique<BuiltinGeneralist>();
     if (!fs::is_regular_file(option)) throw Error(option, "no such generalist model file (or say 'builtin')");
-    return std::make_unique<TorchScriptGeneralist>(
+    auto generalist = std::make_unique<TorchScriptGeneralist>(
         option, readGeneralistContractFile(generalistContractPathFor(option)), Sha256::ofFile(option));
+    generalist->setDevice(device);
+    return generalist;
 }
 
 namespace {
@@ -386,8 +388,9 @@ void addRoundCommands(CLI::App& app, std::string& projectOption) {
     roundOptions.addTo(*round, false);
     round->callback([&projectOption] {
         auto store = cli::openProject(projectOption);
-        const auto generalist = openGeneralist(roundOptions.generalistFor(*store));
-        runRound(*store, roundOptions.resolved(*store, false), *generalist, false);
+        const RoundSettings settings = roundOptions.resolved(*store, false);
+        const auto generalist = openGeneralist(roundOptions.generalistFor(*store), settings.training.device);
+        runRound(*store, settings, *generalist, false);
         std::printf("Review the candidates with `ipnp review`.\n");
     });
 
@@ -400,8 +403,9 @@ void addRoundCommands(CLI::App& app, std::string& projectOption) {
     loopOptions.addTo(*loop, true);
     loop->callback([&projectOption] {
         auto store = cli::openProject(projectOption);
-        const auto generalist = openGeneralist(loopOptions.generalistFor(*store));
-        const LoopResult result = runLoop(*store, loopOptions.resolved(*store, true), *generalist, roundCount);
+        const RoundSettings settings = loopOptions.resolved(*store, true);
+        const auto generalist = openGeneralist(loopOptions.generalistFor(*store), settings.training.device);
+        const LoopResult result = runLoop(*store, settings, *generalist, roundCount);
         std::printf("Ran %d round(s)%s. See `ipnp rounds` and `ipnp eval`.\n", result.roundsRun,
                     result.stoppedEarly ? " (stopped early)" : "");
     });

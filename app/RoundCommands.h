@@ -28,8 +28,9 @@ CLI::Option* addVolumeWideningOption(CLI::App& command, double& widening, const 
 RoundSettings projectRoundSettings(ProjectStore& store, const SpecialistSettings& defaults);
 
 // "builtin" (or empty) -> the built-in generalist; a .pt path -> a TorchScript generalist under the
-// contract in the JSON next to it. Throws ipnp::Error naming the file.
-std::unique_ptr<Generalist> openGeneralist(const std::string& option);
+// contract in the JSON next to it, run on `device` (the rounds' device: "cpu" or "cuda"; the
+// built-in one always runs on the CPU). Throws ipnp::Error naming the file.
+std::unique_ptr<Generalist> openGeneralist(const std::string& option, const std::string& device);
 
 // Rounds until `rounds` have run, or until a round accepts nothing (unattended), then the closing
 // training that the evaluation scores as the last round's model. Progress on stderr.

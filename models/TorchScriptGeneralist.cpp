@@ -179,10 +179,11 @@ void TorchScriptGeneralist::setDevice(const std::string& device) {
         state_->device = torch::kCPU;
     } else if (device == "cuda") {
         if (!torch::cuda::is_available())
-            throw Error("--device cuda: this LibTorch has no CUDA support or no GPU is visible; use --device cpu");
+            throw Error(state_->path,
+                        "--device cuda: this LibTorch has no CUDA support or no GPU is visible; use --device cpu");
         state_->device = torch::Device(torch::kCUDA);
     } else {
-        throw Error("unknown device '" + device + "' (cpu or cuda)");
+        throw Error(state_->path, "unknown device '" + device + "' (cpu or cuda)");
     }
     state_->module.to(state_->device);
 }

@@ -108,7 +108,7 @@ void RoundRunner::work(RoundRunRequest request) {
     try {
         const auto store = ProjectStore::open(request.projectFolder);
         ProjectRounds rounds(*store, request.user);
-        const auto generalist = factories_.generalist(request.generalist);
+        const auto generalist = factories_.generalist(request.generalist, request.settings.training.device);
         for (int n = 0; n < request.rounds && !stop_; ++n) {
             const auto [number, trains] = nextRound(rounds);
             Q_EMIT roundStarted(number, trains);
@@ -142,7 +142,7 @@ void RoundRunner::evaluate(RoundRunRequest request) {
         Q_EMIT logLine(QString("evaluation: the model of the current labels (round %1)").arg(number));
         {
             const auto specialist = factories_.specialist(request.settings.training);
-            const auto generalist = factories_.generalist(request.generalist);
+            const auto generalist = factories_.generalist(request.generalist, request.settings.training.device);
             RoundEngine(rounds, *specialist, *generalist).run(request.settings, callbacksFor(number), true);
         }
         if (stop_) throw Error("stopped");

@@ -24,8 +24,9 @@ namespace ipnp {
 
 struct RoundFactories {
     std::function<std::unique_ptr<Specialist>(const SpecialistSettings&)> specialist;
-    // "builtin", or a TorchScript .pt with its contract; throws ipnp::Error naming the file.
-    std::function<std::unique_ptr<Generalist>(const std::string&)> generalist;
+    // "builtin", or a TorchScript .pt with its contract, run on the device given ("cpu"/"cuda");
+    // throws ipnp::Error naming the file.
+    std::function<std::unique_ptr<Generalist>(const std::string& generalist, const std::string& device)> generalist;
     std::function<bool()> cudaAvailable;  // whether "cuda" can be offered as a device
     // Writes an evaluation's report files (JSON, Markdown, PNG plots) into a folder, as `ipnp eval`
     // does; unset: the app shows the results only.

@@ -200,7 +200,7 @@ bool SettingsDialog::apply() {
         generalist = generalistFile_->text().trimmed().toStdString();
         try {
             if (generalist.empty()) throw std::runtime_error("choose a TorchScript .pt file, or the built-in generalist");
-            if (factories_.generalist) factories_.generalist(generalist);  // loads it: a bad file fails here
+            if (factories_.generalist) factories_.generalist(generalist, "cpu");  // loads it: a bad file fails here
         } catch (const std::exception& error) {
             const QString message = QString("The generalist cannot be used: %1").arg(error.what());
             Q_EMIT failed(message);

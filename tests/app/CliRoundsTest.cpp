@@ -1,6 +1,7 @@
 // The IPnP loop as a user drives it from the command line: a round, the review queue and its
 // decisions, an edited mask, rollback, a killed round resumed, the unattended loop, the evaluation
-// files, and the loop's bad inputs (each a clear error, exit 1, the project unchanged).
+// files, a round with a TorchScript generalist, and the loop's bad inputs (each a clear error, exit
+// 1, the project unchanged).
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -275,6 +276,50 @@ private Q_SLOTS:
         QCOMPARE(pseudo[0].toObject()["round"].toInt(), 4);
         // Without a gap recovery the report says why.
         QCOMPARE(rolled["gap_recovery"].isNull(), afterRollback.out.contains("no gap recovery: "));
+    }
+
+    void torchScriptGeneralistRunsARound() {
+        // A box2d model that answers "not this organ" everywhere (tests/support/MakeTestGeneralist):
+        // every candidate it gives must have 0 voxels and a specialist-generalist Dice of 0, and
+        // carry the model's identity (its SHA-256 computed here, independently of ipnp).
+        const QString pt = dir.filePath("nothing.pt");
+        const ProcessResult made = runProgram(buildTreePath("tests/support/ipnp_test_make_generalist"), {pt});
+        QVERIFY2(made.exitCode == 0, qPrintable(made.err));
+        QFile contract(dir.filePath("nothing.json"));
+        QVERIFY(contract.open(QIODevice::WriteOnly));
+        contract.write(R"({"contract": "box2d", "input_size": [32, 32], "channels": 1, "output_size": [32, 32],
+                           "normalization": "minmax", "threshold": 0})");
+        contract.close();
+        const QString project = newProject("torchscript");
+        QVERIFY(!project.isEmpty());
+
+        // The model goes to the rounds' device: without a GPU, --device cuda fails naming the model
+        // (the specialist's own refusal does not name it), before anything is recorded.
+        if (made.out.contains("cuda: no")) {
+            const QStringList dump = logicalDump(database(project));
+            const ProcessResult cuda =
+                runIpnp(QStringList{"round", "--generalist", pt, "-p", project} + kTiny + QStringList{"--device", "cuda"});
+            QCOMPARE(cuda.exitCode, 1);
+            QVERIFY2(cuda.err.contains(pt + ": --device cuda"), qPrintable(cuda.err));
+            QCOMPARE(logicalDump(database(project)), dump);
+        }
+
+        const ProcessResult round = runIpnp(QStringList{"round", "--generalist", pt, "-p", project} + kTiny);
+        QVERIFY2(round.exitCode == 0, qPrintable(round.err));
+        const QStringList rows = queryRows(database(project), "SELECT voxel_count, generalist, scores FROM candidates "
+                                                              "WHERE kind = 'mask'");
+        QVERIFY2(!rows.isEmpty(), qPrintable(round.err));
+        const QString sha = sha256OfFile(pt);
+        for (const QString& row : rows) {
+            const QStringList values = row.split(" | ");
+            QCOMPARE(values.size(), 3);
+            QCOMPARE(values[0], QString("0"));
+            const QJsonObject identity = QJsonDocument::fromJson(values[1].toUtf8()).object();
+            QCOMPARE(identity["name"].toString(), QString("nothing.pt"));
+            QCOMPARE(identity["sha256"].toString(), sha);
+            QCOMPARE(identity["contract"].toString(), QString("box2d"));
+            QCOMPARE(QJsonDocument::fromJson(values[2].toUtf8()).object()["specialist_generalist_dice"].toDouble(), 0.0);
+        }
     }
 
     void badInputIsRefusedAndChangesNothing() {

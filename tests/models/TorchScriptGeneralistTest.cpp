@@ -3,6 +3,7 @@
 // given", "balls around its positive points", "the image minus a constant". The voxels each
 // should give are computed in this file from the contracts' formulas (scan 0.8 x 0.8 x 2.5 mm, a
 // crop spacing that differs from the scan's on every axis), never by the code under test.
+#include <torch/cuda.h>
 #include <torch/script.h>
 
 #include <QFile>
@@ -617,6 +618,19 @@ private Q_SLOTS:
         const QString missing = dir_.filePath("nowhere.pt");
         const QString missingError = errorOf([&] { TorchScriptGeneralist(missing.toStdString(), contract, "x"); });
         QVERIFY2(missingError.startsWith(missing + ": cannot open"), qPrintable(missingError));
+    }
+
+    void aDeviceItCannotUseIsNamedWithTheModel() {
+        auto generalist = open("devicemodel", withOutput(kBoxMaskModel, 8, 8),
+                               "{\"contract\": \"box2d\", \"input_size\": [8, 8], \"channels\": 1, "
+                               "\"output_size\": [8, 8], \"normalization\": \"minmax\", \"threshold\": 0}");
+        const QString pt = dir_.filePath("devicemodel.pt");
+        QVERIFY2(errorOf([&] { generalist->setDevice("tpu"); }).startsWith(pt + ": unknown device 'tpu'"),
+                 qPrintable(errorOf([&] { generalist->setDevice("tpu"); })));
+        generalist->setDevice("cpu");
+        if (torch::cuda::is_available()) QSKIP("a GPU is visible here (tests/smoke/cuda_check.sh checks it)");
+        const QString error = errorOf([&] { generalist->setDevice("cuda"); });
+        QVERIFY2(error.startsWith(pt + ": --device cuda: this LibTorch has no CUDA support"), qPrintable(error));
     }
 
     void refusesOutputsThatBreakTheContract() {

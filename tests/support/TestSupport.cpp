@@ -42,6 +42,8 @@ ProcessResult runProgram(const QString& program, const QStringList& arguments, c
 
 QString ipnpExecutable() { return QStringLiteral(IPNP_BINARY_DIR "/app/ipnp"); }
 
+QString buildTreePath(const QString& relative) { return QStringLiteral(IPNP_BINARY_DIR "/") + relative; }
+
 ProcessResult runIpnp(const QStringList& arguments, const QString& workingDirectory) {
     return runProgram(ipnpExecutable(), arguments, workingDirectory);
 }

@@ -27,6 +27,8 @@ ProcessResult runProgram(const QString& program, const QStringList& arguments, c
                          int timeoutSeconds = 60);
 // The ipnp CLI of this build.
 QString ipnpExecutable();
+// A file of the build tree, e.g. "tests/support/ipnp_test_make_generalist".
+QString buildTreePath(const QString& relative);
 ProcessResult runIpnp(const QStringList& arguments, const QString& workingDirectory = {});
 
 // SHA-256 by Qt's own implementation (independent of the project's OpenSSL-based one).
