@@ -3,8 +3,9 @@
 # builds the CORE_ONLY configuration and runs the models smoke program on the GPU (bf16 mixed
 # precision, a selection mask, checkpoints, resume, the checkpoint loaded on the CPU), its
 # checkpoints on the CPU with the GPU hidden (a machine without one), the same on the CPU for
-# comparison, a request that exhausts GPU memory, and TorchScript generalists (point3d, box2d)
-# on the GPU against the CPU.
+# comparison, a request that exhausts GPU memory, TorchScript generalists (point3d, box2d) on the
+# GPU against the CPU, and the std::filesystem calls the code makes (pip's LibTorch exports copies
+# of them; its remove_all crashed).
 # Usage: tests/smoke/cuda_check.sh [build-dir] [log-dir]   (Torch_DIR from $Torch_DIR or python3's torch)
 set -u
 build=${1:-/tmp/ipnp-cuda-build}
@@ -21,6 +22,7 @@ cmake --build "$build" -j "$(nproc)" -- $keep_going >"$logs/build.log" 2>&1 || {
 status=0
 run() { echo "== $*"; "$@" || status=1; }
 run "$build/tests/smoke/ipnp_core_smoke"
+run "$build/tests/smoke/ipnp_filesystem_smoke"
 rm -rf "$logs/checkpoints"
 run "$build/tests/smoke/ipnp_models_smoke" cuda keep "$logs/checkpoints"
 run env CUDA_VISIBLE_DEVICES= "$build/tests/smoke/ipnp_models_smoke" cpu from "$logs/checkpoints"
