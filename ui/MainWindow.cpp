@@ -719,17 +719,17 @@ bool MainWindow::startEdit() {
     }
     // An edit of this candidate left open (the app closed or died mid-edit) comes back.
     const std::string journalPath = EditJournal::pathFor(store_->folder(), c.id);
-    const std::size_t restored = EditJournal::replay(journalPath, c.id, mask);
+    const EditJournalKey journalKey{c.id, c.createdAt + " " + c.checkpointSha256};
+    const std::size_t restored = EditJournal::replay(journalPath, journalKey, mask);
     edited_ = c;
     editor_ = std::make_unique<MaskEditor>(std::move(mask), std::size_t(MachineSettings::load().undoMemoryMb) << 20);
     if (restored > 0) {
         editor_->markRestored();
-        statusBar()->showMessage(QString("Restored the unfinished edit of this candidate (%1 change(s) kept on disk)")
-                                     .arg(restored));
+        statusBar()->showMessage("Restored the unfinished edit of this candidate, as it was kept on disk");
     }
     journaledChanges_ = 0;
     try {
-        journal_ = std::make_unique<EditJournal>(journalPath, c.id, editor_->mask());
+        journal_ = std::make_unique<EditJournal>(journalPath, journalKey, editor_->mask());
     } catch (const std::exception& error) {
         showError(QString::fromStdString(error.what()) + "\nThe edit is not kept on disk until it is stored.");
     }

@@ -1,6 +1,9 @@
 // The UI's plain C++ models, without any widget: window/level arithmetic, the linked cursor and
 // orientation letters, the review queue's order and navigation, the pending-label hatching.
+#include <algorithm>
+
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -253,10 +256,11 @@ private Q_SLOTS:
         ImageGeometry g;
         g.size = {4, 3, 2};
         const std::string path = EditJournal::pathFor(dir.path().toStdString(), 7);
+        const EditJournalKey key{7, "2026-11-28T07:00:00Z abc"};
         QVERIFY(path.find("/drafts/edit-7.journal") != std::string::npos);
         Mask mask(g, 0);
         {
-            EditJournal journal(path, 7, mask);
+            EditJournal journal(path, key, mask);
             mask.at(1, 1, 0) = 1;
             mask.at(2, 1, 0) = 1;
             journal.append(mask, {1, 1, 0}, {3, 2, 1});  // the two voxels: record 1
@@ -266,27 +270,33 @@ private Q_SLOTS:
         }
         // Onto the candidate's own (empty) mask: exactly (2,1,0) and (3,2,1) set, by hand.
         Mask replayed(g, 0);
-        QCOMPARE(EditJournal::replay(path, 7, replayed), std::size_t(2));
+        QCOMPARE(EditJournal::replay(path, key, replayed), std::size_t(2));
         std::vector<std::uint8_t> expected(24, 0);
         expected[2 + 4 * 1] = 1;               // (2, 1, 0)
         expected[3 + 4 * 2 + 12 * 1] = 1;      // (3, 2, 1)
         QCOMPARE(replayed.voxels(), expected);
-        // Another candidate's or grid's journal is not replayed.
+        // Another candidate's or grid's journal is not replayed, nor one of a candidate with the same
+        // id and another stamp (a project re-created in the same folder).
         Mask other(g, 0);
-        QCOMPARE(EditJournal::replay(path, 8, other), std::size_t(0));
+        QCOMPARE(EditJournal::replay(path, {8, key.stamp}, other), std::size_t(0));
+        QCOMPARE(EditJournal::replay(path, {7, "2026-11-29T08:00:00Z abc"}, other), std::size_t(0));
+        QCOMPARE(other.voxels(), std::vector<std::uint8_t>(24, 0));
         ImageGeometry bigger = g;
         bigger.size = {4, 3, 3};
         Mask larger(bigger, 0);
-        QCOMPARE(EditJournal::replay(path, 7, larger), std::size_t(0));
+        QCOMPARE(EditJournal::replay(path, key, larger), std::size_t(0));
         // Reopened for the same candidate, it keeps its records and goes on.
         {
-            EditJournal journal(path, 7, replayed);
+            EditJournal journal(path, key, replayed);
             replayed.at(0, 0, 0) = 1;
             journal.append(replayed, {0, 0, 0}, {1, 1, 1});
         }
+        // The three records take 50 + 60 + 49 = 159 bytes, more than twice one record of the box they
+        // lie in (the whole grid: 2 x 72): the journal is that one record now.
         Mask third(g, 0);
-        QCOMPARE(EditJournal::replay(path, 7, third), std::size_t(3));
-        QCOMPARE(third.at(0, 0, 0), std::uint8_t(1));
+        QCOMPARE(EditJournal::replay(path, key, third), std::size_t(1));
+        expected[0] = 1;  // (0, 0, 0)
+        QCOMPARE(third.voxels(), expected);
         // A record cut short (the app died while writing it) is ignored; those before it stay.
         QFile file(QString::fromStdString(path));
         QVERIFY(file.open(QIODevice::Append));
@@ -295,21 +305,61 @@ private Q_SLOTS:
         file.write("\x01\x01\x01", 3);  // 3 of the box's 24 voxels
         file.close();
         Mask cut(g, 0);
-        QCOMPARE(EditJournal::replay(path, 7, cut), std::size_t(3));
+        QCOMPARE(EditJournal::replay(path, key, cut), std::size_t(1));
         QCOMPARE(cut.voxels(), third.voxels());
         // Going on after it: the cut record is dropped first, so the new one is read back.
         {
-            EditJournal journal(path, 7, cut);
+            EditJournal journal(path, key, cut);
             cut.at(3, 0, 1) = 1;
             journal.append(cut, {3, 0, 1}, {4, 1, 2});
         }
         Mask fourth(g, 0);
-        QCOMPARE(EditJournal::replay(path, 7, fourth), std::size_t(4));
+        QCOMPARE(EditJournal::replay(path, key, fourth), std::size_t(2));  // 72 + 49 bytes: no compaction
         QCOMPARE(fourth.voxels(), cut.voxels());
         QCOMPARE(fourth.at(3, 0, 1), std::uint8_t(1));
         EditJournal::discard(path);
         QVERIFY(!QFile::exists(QString::fromStdString(path)));
-        QCOMPARE(EditJournal::replay(path, 7, cut), std::size_t(0));
+        QCOMPARE(EditJournal::replay(path, key, cut), std::size_t(0));
+    }
+
+    void aLongEditsJournalIsCompacted() {
+        // Ten strokes of one voxel each, every one a different voxel (n % 4, n % 3, n % 2): together
+        // they touch the whole 4 x 3 x 2 grid, so one record of it takes 48 + 24 = 72 bytes, and the
+        // records never take more than twice that (ten single-voxel records would be 490 bytes).
+        QTemporaryDir dir;
+        ImageGeometry g;
+        g.size = {4, 3, 2};
+        const std::string path = EditJournal::pathFor(dir.path().toStdString(), 3);
+        const EditJournalKey key{3, "s"};
+        const long header = 10 + 8 + 8 + 1 + 24;  // magic, id, stamp length, stamp, grid size
+        Mask mask(g, 0);
+        std::vector<std::uint8_t> expected(24, 0);
+        {
+            EditJournal journal(path, key, mask);
+            QCOMPARE(journal.bytes(), header);
+            for (long n = 0; n < 10; ++n) {
+                const long i = n % 4, j = n % 3, k = n % 2;
+                mask.at(std::size_t(i), std::size_t(j), std::size_t(k)) = 1;
+                expected[std::size_t(i + 4 * j + 12 * k)] = 1;
+                journal.append(mask, {i, j, k}, {i + 1, j + 1, k + 1});
+                QVERIFY2(journal.bytes() <= header + 2 * 72, qPrintable(QString::number(journal.bytes())));
+                QCOMPARE(long(QFileInfo(QString::fromStdString(path)).size()), journal.bytes());
+            }
+        }
+        QCOMPARE(std::count(expected.begin(), expected.end(), 1), 10L);
+        Mask replayed(g, 0);
+        QVERIFY(EditJournal::replay(path, key, replayed) >= 1);
+        QCOMPARE(replayed.voxels(), expected);
+        // It goes on after a compaction like any journal.
+        {
+            EditJournal journal(path, key, replayed);
+            replayed.at(3, 2, 1) = 1;
+            expected[3 + 4 * 2 + 12 * 1] = 1;
+            journal.append(replayed, {3, 2, 1}, {4, 3, 2});
+        }
+        Mask again(g, 0);
+        EditJournal::replay(path, key, again);
+        QCOMPARE(again.voxels(), expected);
     }
 };
 

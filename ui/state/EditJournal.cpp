@@ -19,27 +19,45 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr char kMagic[] = "IPNPEDIT1\n";
+constexpr char kMagic[] = "IPNPEDIT2\n";
 constexpr std::size_t kMagicSize = sizeof kMagic - 1;
+constexpr std::int64_t kMaxStamp = 4096;
 
 struct Header {
     std::int64_t candidate = 0;
+    std::string stamp;
     std::array<std::int64_t, 3> size{};
 };
 
-Header headerOf(std::int64_t candidateId, const Mask& mask) {
+Header headerOf(const EditJournalKey& key, const Mask& mask) {
     const auto& size = mask.size();
-    return {candidateId, {std::int64_t(size[0]), std::int64_t(size[1]), std::int64_t(size[2])}};
+    return {key.candidateId, key.stamp, {std::int64_t(size[0]), std::int64_t(size[1]), std::int64_t(size[2])}};
 }
 
-bool sameHeader(const Header& a, const Header& b) { return a.candidate == b.candidate && a.size == b.size; }
+bool sameHeader(const Header& a, const Header& b) {
+    return a.candidate == b.candidate && a.stamp == b.stamp && a.size == b.size;
+}
 
-// Reads the header; false when the file is not a journal.
+// Reads the header; false when the file is not a journal of this format.
 bool readHeader(std::FILE* file, Header& header) {
     char magic[kMagicSize];
-    return std::fread(magic, 1, kMagicSize, file) == kMagicSize && std::memcmp(magic, kMagic, kMagicSize) == 0 &&
-           std::fread(&header.candidate, sizeof header.candidate, 1, file) == 1 &&
+    std::int64_t stampLength = 0;
+    if (std::fread(magic, 1, kMagicSize, file) != kMagicSize || std::memcmp(magic, kMagic, kMagicSize) != 0 ||
+        std::fread(&header.candidate, sizeof header.candidate, 1, file) != 1 ||
+        std::fread(&stampLength, sizeof stampLength, 1, file) != 1 || stampLength < 0 || stampLength > kMaxStamp)
+        return false;
+    header.stamp.resize(std::size_t(stampLength));
+    return std::fread(header.stamp.data(), 1, header.stamp.size(), file) == header.stamp.size() &&
            std::fread(header.size.data(), sizeof(std::int64_t), 3, file) == 3;
+}
+
+bool writeHeader(std::FILE* file, const Header& header) {
+    const std::int64_t stampLength = std::int64_t(header.stamp.size());
+    return std::fwrite(kMagic, 1, kMagicSize, file) == kMagicSize &&
+           std::fwrite(&header.candidate, sizeof header.candidate, 1, file) == 1 &&
+           std::fwrite(&stampLength, sizeof stampLength, 1, file) == 1 &&
+           std::fwrite(header.stamp.data(), 1, header.stamp.size(), file) == header.stamp.size() &&
+           std::fwrite(header.size.data(), sizeof(std::int64_t), 3, file) == 3;
 }
 
 using Box = std::array<std::int64_t, 6>;  // first corner, end corner
@@ -50,6 +68,27 @@ bool insideGrid(const Box& box, const Header& header) {
     return true;
 }
 
+std::int64_t voxelsIn(const Box& box) { return (box[3] - box[0]) * (box[4] - box[1]) * (box[5] - box[2]); }
+bool emptyBox(const Box& box) { return box[0] >= box[3]; }
+
+// The box that holds both.
+Box unite(const Box& a, const Box& b) {
+    if (emptyBox(a)) return b;
+    return {std::min(a[0], b[0]), std::min(a[1], b[1]), std::min(a[2], b[2]),
+            std::max(a[3], b[3]), std::max(a[4], b[4]), std::max(a[5], b[5])};
+}
+
+// One record of `box`: its corners, then `mask`'s voxels there as 0/1 (anything else ends a journal).
+bool writeRecord(std::FILE* file, const Mask& mask, const Box& box) {
+    std::vector<std::uint8_t> voxels;
+    copyBox(mask, {box[0], box[1], box[2]}, {box[3], box[4], box[5]}, voxels);
+    for (std::uint8_t& v : voxels) v = v != 0;
+    return std::fwrite(box.data(), sizeof(std::int64_t), 6, file) == 6 &&
+           std::fwrite(voxels.data(), 1, voxels.size(), file) == voxels.size();
+}
+
+bool flushToDisk(std::FILE* file) { return std::fflush(file) == 0 && ::fdatasync(::fileno(file)) == 0; }
+
 // Reads the records after the header, calling apply(box, voxels) for each whole and valid one, and
 // returns the file offset after the last of them: a record cut short (the app died while writing
 // it), a box outside the grid or a voxel other than 0/1 ends the journal there.
@@ -59,7 +98,7 @@ long readRecords(std::FILE* file, const Header& header, Apply apply) {
     Box box{};
     std::vector<std::uint8_t> voxels;
     while (std::fread(box.data(), sizeof(std::int64_t), 6, file) == 6 && insideGrid(box, header)) {
-        voxels.resize(std::size_t((box[3] - box[0]) * (box[4] - box[1]) * (box[5] - box[2])));
+        voxels.resize(std::size_t(voxelsIn(box)));
         if (std::fread(voxels.data(), 1, voxels.size(), file) != voxels.size()) break;
         if (std::any_of(voxels.begin(), voxels.end(), [](std::uint8_t v) { return v > 1; })) break;
         apply(box, voxels);
@@ -108,9 +147,9 @@ std::map<std::int64_t, std::string> EditJournal::journalsIn(const std::string& p
     return journals;
 }
 
-std::size_t EditJournal::replay(const std::string& path, std::int64_t candidateId, Mask& mask) {
+std::size_t EditJournal::replay(const std::string& path, const EditJournalKey& key, Mask& mask) {
     std::size_t applied = 0;
-    readJournal(path, headerOf(candidateId, mask), [&](const Box& box, const std::vector<std::uint8_t>& voxels) {
+    readJournal(path, headerOf(key, mask), [&](const Box& box, const std::vector<std::uint8_t>& voxels) {
         pasteBox(mask, {box[0], box[1], box[2]}, {box[3], box[4], box[5]}, voxels);
         ++applied;
     });
@@ -122,53 +161,84 @@ void EditJournal::discard(const std::string& path) {
     fs::remove(path, ignored);
 }
 
-EditJournal::EditJournal(std::string path, std::int64_t candidateId, const Mask& mask) : path_(std::move(path)) {
+EditJournal::EditJournal(std::string path, EditJournalKey key, const Mask& mask)
+    : path_(std::move(path)), key_(std::move(key)) {
     std::error_code ec;
     fs::create_directories(fs::path(path_).parent_path(), ec);
-    const Header header = headerOf(candidateId, mask);
-    // A journal of this candidate and grid goes on (its records were replayed onto `mask`), cut
-    // after its last whole record: what follows a record cut short would never be read back.
-    const long keep = readJournal(path_, header, [](const Box&, const std::vector<std::uint8_t>&) {});
+    const Header header = headerOf(key_, mask);
+    size_ = header.size;
+    // A journal of this key and grid goes on (its records were replayed onto `mask`), cut after its
+    // last whole record: what follows a record cut short would never be read back.
+    const long keep = readJournal(path_, header, [this](const Box& box, const std::vector<std::uint8_t>&) {
+        touched_ = unite(touched_, box);
+    });
     if (keep >= 0) {
         fs::resize_file(path_, std::uintmax_t(keep), ec);
         if (ec) throw Error(path_, "cannot keep the open edit on disk: " + ec.message());
     }
     file_ = std::fopen(path_.c_str(), keep >= 0 ? "ab" : "wb");
     if (!file_) throw Error(path_, std::string("cannot keep the open edit on disk: ") + std::strerror(errno));
-    std::fseek(file_, 0, SEEK_END);  // so that ftell tells where a record starts
     if (keep < 0) {
-        const bool written = std::fwrite(kMagic, 1, kMagicSize, file_) == kMagicSize &&
-                             std::fwrite(&header.candidate, sizeof header.candidate, 1, file_) == 1 &&
-                             std::fwrite(header.size.data(), sizeof(std::int64_t), 3, file_) == 3 &&
-                             std::fflush(file_) == 0 && ::fdatasync(::fileno(file_)) == 0;
-        if (!written) {
+        try {
+            startFile(file_);
+        } catch (...) {
             std::fclose(file_);
             file_ = nullptr;
-            throw Error(path_, "cannot keep the open edit on disk: the journal cannot be written");
+            throw;
         }
         syncDirectory(fs::path(path_).parent_path().string());  // the new file's name survives a power cut
     }
+    std::fseek(file_, 0, SEEK_END);  // so that ftell tells where a record starts
+    length_ = std::ftell(file_);
+    headerBytes_ = long(kMagicSize + 2 * sizeof(std::int64_t) + key_.stamp.size() + 3 * sizeof(std::int64_t));
 }
 
 EditJournal::~EditJournal() {
     if (file_) std::fclose(file_);
 }
 
+void EditJournal::startFile(std::FILE* file) const {
+    if (!writeHeader(file, {key_.candidateId, key_.stamp, size_}) || !flushToDisk(file))
+        throw Error(path_, "cannot keep the open edit on disk: the journal cannot be written");
+}
+
 void EditJournal::append(const Mask& mask, const Index3& first, const Index3& end) {
+    if (!file_) throw Error(path_, "cannot keep the open edit on disk: the journal is closed");
     const Box box{first[0], first[1], first[2], end[0], end[1], end[2]};
-    std::vector<std::uint8_t> voxels;
-    copyBox(mask, first, end, voxels);
-    for (std::uint8_t& v : voxels) v = v != 0;  // a journal holds 0/1 (anything else ends it)
+    const Box touched = unite(touched_, box);
+    const long oneRecord = long(6 * sizeof(std::int64_t)) + long(voxelsIn(touched));
+    const long recordBytes = long(6 * sizeof(std::int64_t)) + long(voxelsIn(box));
+    if (length_ + recordBytes - headerBytes_ > 2 * oneRecord) {
+        touched_ = touched;
+        compact(mask);
+        return;
+    }
     const long before = std::ftell(file_);
-    const bool written = std::fwrite(box.data(), sizeof(std::int64_t), 6, file_) == 6 &&
-                         std::fwrite(voxels.data(), 1, voxels.size(), file_) == voxels.size() &&
-                         std::fflush(file_) == 0 && ::fdatasync(::fileno(file_)) == 0;
-    if (!written) {
+    if (!writeRecord(file_, mask, box) || !flushToDisk(file_)) {
         const std::string reason = std::strerror(errno);
         // Back to the last whole record, so that the journal stays readable up to there.
         if (before >= 0 && ::ftruncate(::fileno(file_), before) == 0) std::fseek(file_, before, SEEK_SET);
         throw Error(path_, "cannot keep the open edit on disk: " + reason);
     }
+    touched_ = touched;
+    length_ = std::ftell(file_);
+}
+
+void EditJournal::compact(const Mask& mask) {
+    // The new journal is complete on disk before it takes the old one's name; until then the old one
+    // stays as it was.
+    writeFileAtomically(path_, [&](const std::string& temp) {
+        std::FILE* file = std::fopen(temp.c_str(), "wb");
+        if (!file) throw Error(path_, std::string("cannot keep the open edit on disk: ") + std::strerror(errno));
+        const bool written = writeHeader(file, {key_.candidateId, key_.stamp, size_}) && writeRecord(file, mask, touched_);
+        if (std::fclose(file) != 0 || !written)
+            throw Error(path_, "cannot keep the open edit on disk: the journal cannot be written");
+    });
+    std::fclose(file_);
+    file_ = std::fopen(path_.c_str(), "ab");
+    if (!file_) throw Error(path_, std::string("cannot keep the open edit on disk: ") + std::strerror(errno));
+    std::fseek(file_, 0, SEEK_END);
+    length_ = std::ftell(file_);
 }
 
 }  // namespace ipnp
