@@ -519,18 +519,28 @@ void ProjectRounds::decideAll(const std::vector<std::int64_t>& acceptIds, const 
     };
     for (std::int64_t id : acceptIds) check(id, ReviewAction::Accept);
     for (std::int64_t id : rejectIds) check(id, ReviewAction::Reject);
-    for (const auto& [c, action] : decisions) {
-        decide(c, action, "");
-        if (decided) decided(c.id, action == ReviewAction::Accept);
+    // Every label file first, then every row in one transaction: all decided, or none.
+    std::vector<StagedLabel> labels;
+    try {
+        for (const auto& [c, action] : decisions) labels.push_back(stageLabel(c, action, ""));
+        SqliteTransaction transaction(store_.database());
+        const std::string time = ProjectStore::now();
+        for (std::size_t n = 0; n < decisions.size(); ++n)
+            recordDecision(decisions[n].first, decisions[n].second, labels[n], time);
+        transaction.commit();
+    } catch (...) {
+        for (const StagedLabel& label : labels) discardStaged(label);
+        throw;
     }
+    if (decided)
+        for (const auto& [c, action] : decisions) decided(c.id, action == ReviewAction::Accept);
 }
 
 std::vector<std::int64_t> ProjectRounds::acceptAllAbove(double threshold, bool dryRun) {
     std::vector<std::int64_t> ids;
     for (const CandidateRecord& c : candidates("pending"))
         if (!c.absent && c.dice >= threshold) ids.push_back(c.id);
-    if (!dryRun)
-        for (std::int64_t id : ids) accept(id);
+    if (!dryRun) decideAll(ids, {});
     return ids;
 }
 
@@ -543,47 +553,68 @@ void ProjectRounds::requirePending(const CandidateRecord& c) const {
 
 void ProjectRounds::decide(const CandidateRecord& c, ReviewAction action, const std::string& editedMask) {
     requirePending(c);
+    const StagedLabel label = stageLabel(c, action, editedMask);
+    try {
+        SqliteTransaction transaction(store_.database());
+        recordDecision(c, action, label, ProjectStore::now());
+        transaction.commit();
+    } catch (...) {
+        discardStaged(label);
+        throw;
+    }
+}
+
+ProjectRounds::StagedLabel ProjectRounds::stageLabel(const CandidateRecord& c, ReviewAction action,
+                                                    const std::string& editedMask) {
+    StagedLabel label;
+    label.box = c.box;
+    label.voxelCount = c.voxelCount;
+    const bool accepting = action != ReviewAction::Reject;
+    if (!accepting || (c.absent && action != ReviewAction::AcceptEdited)) return label;
+    const ScanRecord scan = store_.requireScan(c.scanId);
+    SqliteStatement next(store_.database(),
+                         "SELECT COALESCE(MAX(version), 0) + 1 FROM label_versions WHERE scan_id = ?1 AND organ_id = ?2");
+    next.bind(1, c.scanId).bind(2, c.organIndex);
+    next.step();
+    label.version = int(next.columnInt(0));
+    label.file = "labels/" + c.scanName + "/" + std::to_string(c.organIndex) + "_v" + std::to_string(label.version) +
+                 ".nii.gz";
+    fs::create_directories(fs::path(store_.pathOf(label.file)).parent_path());
+    if (action == ReviewAction::AcceptEdited) {
+        const LabelMap edited = readLabelMap(editedMask);
+        if (!edited.geometry().sameGrid(scan.geometry))
+            throw Error(editedMask, "does not lie on the grid of scan " + scan.name + " (" +
+                                        edited.geometry().describeDifference(scan.geometry) + ")");
+        LabelMap binary(edited.geometry(), 0);
+        for (std::size_t v = 0; v < edited.voxelCount(); ++v) binary.data()[v] = edited.data()[v] != 0;
+        const auto extents = labelExtents(binary);
+        if (extents.empty())
+            throw Error(editedMask, "is empty; reject the candidate instead (or accept an absent candidate)");
+        writeVolume(cropMask(binary, extents[0]), store_.pathOf(label.file));
+        label.box = {extents[0].first[0], extents[0].first[1], extents[0].first[2], extents[0].last[0] + 1,
+                     extents[0].last[1] + 1, extents[0].last[2] + 1};
+        label.voxelCount = std::int64_t(extents[0].voxelCount);
+        label.sha256 = Sha256::ofFile(store_.pathOf(label.file));
+    } else {
+        label.sha256 = copyFileAtomically(store_.pathOf(c.file), store_.pathOf(label.file));
+    }
+    return label;
+}
+
+void ProjectRounds::discardStaged(const StagedLabel& label) {
+    if (label.file.empty()) return;
+    std::error_code ignored;
+    fs::remove(store_.pathOf(label.file), ignored);
+}
+
+void ProjectRounds::recordDecision(const CandidateRecord& c, ReviewAction action, const StagedLabel& label,
+                                   const std::string& time) {
     const bool accepting = action != ReviewAction::Reject;
     std::optional<std::int64_t> versionId;
-    std::string labelFile, labelSha;
-    VoxelBox labelBox = c.box;
-    std::int64_t voxelCount = c.voxelCount;
-    int version = 0;
-    const ScanRecord scan = store_.requireScan(c.scanId);
-    if (accepting && (!c.absent || action == ReviewAction::AcceptEdited)) {
-        SqliteStatement next(store_.database(),
-                             "SELECT COALESCE(MAX(version), 0) + 1 FROM label_versions WHERE scan_id = ?1 AND organ_id = ?2");
-        next.bind(1, c.scanId).bind(2, c.organIndex);
-        next.step();
-        version = int(next.columnInt(0));
-        labelFile = "labels/" + c.scanName + "/" + std::to_string(c.organIndex) + "_v" + std::to_string(version) + ".nii.gz";
-        fs::create_directories(fs::path(store_.pathOf(labelFile)).parent_path());
-        if (action == ReviewAction::AcceptEdited) {
-            const LabelMap edited = readLabelMap(editedMask);
-            if (!edited.geometry().sameGrid(scan.geometry))
-                throw Error(editedMask, "does not lie on the grid of scan " + scan.name + " (" +
-                                            edited.geometry().describeDifference(scan.geometry) + ")");
-            LabelMap binary(edited.geometry(), 0);
-            for (std::size_t v = 0; v < edited.voxelCount(); ++v) binary.data()[v] = edited.data()[v] != 0;
-            const auto extents = labelExtents(binary);
-            if (extents.empty())
-                throw Error(editedMask, "is empty; reject the candidate instead (or accept an absent candidate)");
-            writeVolume(cropMask(binary, extents[0]), store_.pathOf(labelFile));
-            labelBox = {extents[0].first[0], extents[0].first[1], extents[0].first[2], extents[0].last[0] + 1,
-                        extents[0].last[1] + 1, extents[0].last[2] + 1};
-            voxelCount = std::int64_t(extents[0].voxelCount);
-            labelSha = Sha256::ofFile(store_.pathOf(labelFile));
-        } else {
-            labelSha = copyFileAtomically(store_.pathOf(c.file), store_.pathOf(labelFile));
-        }
-    }
-    const std::string time = ProjectStore::now();
     SqliteStatement roundOf(store_.database(), "SELECT round_id FROM candidates WHERE id = ?1");
     roundOf.bind(1, c.id);
     roundOf.step();
     const std::int64_t roundId = roundOf.columnInt(0);
-
-    SqliteTransaction transaction(store_.database());
     // Checked again under the write lock: another process (the GUI, a second CLI) may have decided
     // it, or rolled its round back, since it was read.
     SqliteStatement current(store_.database(), "SELECT status FROM candidates WHERE id = ?1");
@@ -591,7 +622,7 @@ void ProjectRounds::decide(const CandidateRecord& c, ReviewAction action, const 
     if (!current.step() || current.columnText(0) != "pending")
         throw Error(store_.folder(), "candidate " + std::to_string(c.id) + " was decided meanwhile (now " +
                                          (current.columnIsNull(0) ? std::string("gone") : current.columnText(0)) + ")");
-    if (!labelFile.empty()) {
+    if (!label.file.empty()) {
         const json provenance = {{"round", c.round},
                                  {"candidate", c.id},
                                  {"checkpoint_sha256", c.checkpointSha256},
@@ -605,8 +636,8 @@ void ProjectRounds::decide(const CandidateRecord& c, ReviewAction action, const 
                                "INSERT INTO label_versions (scan_id, organ_id, version, file, sha256, voxel_count, box, "
                                "source, provenance, created_at, candidate_id) "
                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
-        insert.bind(1, c.scanId).bind(2, c.organIndex).bind(3, version).bind(4, labelFile).bind(5, labelSha)
-            .bind(6, voxelCount).bind(7, boxToJson(labelBox))
+        insert.bind(1, c.scanId).bind(2, c.organIndex).bind(3, label.version).bind(4, label.file).bind(5, label.sha256)
+            .bind(6, label.voxelCount).bind(7, boxToJson(label.box))
             .bind(8, action == ReviewAction::AcceptEdited ? "edit" : "pseudo").bind(9, provenance.dump())
             .bind(10, time).bind(11, c.id);
         insert.run();
@@ -632,7 +663,6 @@ void ProjectRounds::decide(const CandidateRecord& c, ReviewAction action, const 
             changeCoverage(roundId, c.scanId, c.organIndex, CoverageState::Rejected, std::nullopt);
     }
     store_.addEvent("review", json{{"candidate", c.id}, {"action", toString(action)}, {"user", user_}}.dump());
-    transaction.commit();
 }
 
 std::vector<RoundRecord> ProjectRounds::history() {

@@ -68,13 +68,14 @@ public:
     void accept(std::int64_t candidateId);
     void reject(std::int64_t candidateId);
     void acceptEdited(std::int64_t candidateId, const std::string& maskFile);
-    // Several decisions at once. Every candidate is checked first (it exists, is pending, is named
-    // once), so that a mistake in the list leaves the project unchanged; then each is decided in its
-    // own transaction, and `decided` hears of it (a failure while writing one, a file gone, keeps
-    // those decided before it).
+    // Several decisions at once, all or none: every candidate is checked first (it exists, is
+    // pending, is named once), then every label file is written, then every decision recorded in one
+    // transaction; on any failure the files written are deleted and the project stays as it was.
+    // `decided` hears of each once all are on record.
     void decideAll(const std::vector<std::int64_t>& acceptIds, const std::vector<std::int64_t>& rejectIds,
                    const std::function<void(std::int64_t id, bool accepted)>& decided = {});
-    // Accepts every pending mask candidate with specialist-generalist Dice >= threshold; returns them.
+    // Accepts every pending mask candidate with specialist-generalist Dice >= threshold (all or
+    // none, as decideAll); returns them.
     std::vector<std::int64_t> acceptAllAbove(double threshold, bool dryRun = false);
 
     std::vector<RoundRecord> history();
@@ -96,6 +97,20 @@ private:
     // Decides the round's pending candidates whose stored scores say the unattended policy passed them.
     void completeAutoAccepted(const RoundInfo& round);
     void decide(const CandidateRecord& candidate, ReviewAction action, const std::string& editedMask);
+    // A decision's label file (for an accepted mask candidate; none otherwise), written before its
+    // rows so that a transaction records any number of decisions.
+    struct StagedLabel {
+        std::string file, sha256;  // relative; empty: no label file
+        VoxelBox box{};
+        std::int64_t voxelCount = 0;
+        int version = 0;
+    };
+    StagedLabel stageLabel(const CandidateRecord& candidate, ReviewAction action, const std::string& editedMask);
+    void discardStaged(const StagedLabel& label);
+    // The decision's rows (label version, decision, status, coverage, event); the caller holds the
+    // transaction. Throws ipnp::Error when the candidate was decided meanwhile.
+    void recordDecision(const CandidateRecord& candidate, ReviewAction action, const StagedLabel& label,
+                        const std::string& time);
     void changeCoverage(std::int64_t roundId, std::int64_t scanId, int organ, CoverageState state,
                         std::optional<std::int64_t> labelVersionId);
     std::int64_t roundIdOf(int number);

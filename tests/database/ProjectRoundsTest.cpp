@@ -291,6 +291,55 @@ private Q_SLOTS:
         QCOMPARE(count(*project, retrains), std::int64_t(1));
     }
 
+    void aListOfDecisionsIsAllOrNothing() {
+        // Three pending candidates; the third's mask file is gone, so accepting it fails after the
+        // first one's label file was written: none of the list is decided, and that file is deleted.
+        QTemporaryDir own;
+        auto project = test::makePhantomProject(own.path().toStdString());
+        ProjectRounds rounds(*project, "tester");
+        const GeneralistIdentity generalist = test::handMadeCandidates();
+        RoundInfo round = rounds.beginRound(RoundSettings(), generalist, false);
+        const ScanRecord scan = test::trainingScans(*project).front();
+        std::vector<int> organs;
+        for (int organ : {1, 2, 3, 4, 6, 7, 8, 9, 10})
+            if (organs.size() < 3 && stateOf(*project, scan.id, organ) == "unknown") organs.push_back(organ);
+        QCOMPARE(organs.size(), std::size_t(3));
+        ScanCandidates stored;
+        stored.target = {scan.id, scan.name, organs};
+        stored.candidates = {boxCandidate(scan, organs[0], {2, 2, 2}, 0.7), boxCandidate(scan, organs[1], {12, 2, 2}, 0.8),
+                             boxCandidate(scan, organs[2], {2, 12, 12}, 0.9)};
+        stored.autoAccepted = {false, false, false};
+        rounds.saveCandidates(round, generalist, stored);
+        rounds.finishPrompting(round);
+        std::vector<CandidateRecord> pending = rounds.candidates();
+        QCOMPARE(pending.size(), std::size_t(3));
+        std::sort(pending.begin(), pending.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+        QVERIFY(fs::remove(project->pathOf(pending[2].file)));
+        const fs::path labels = project->pathOf("labels/" + scan.name);
+        auto labelFiles = [&] {
+            std::size_t n = 0;
+            for (const auto& entry : fs::directory_iterator(labels)) n += entry.is_regular_file();
+            return n;
+        };
+        const std::size_t filesBefore = labelFiles();
+
+        const QString error = errorOf([&] { rounds.decideAll({pending[0].id, pending[2].id}, {pending[1].id}); });
+        QVERIFY2(error.contains(QString::fromStdString(pending[2].file)), qPrintable(error));
+        for (const CandidateRecord& c : pending) QCOMPARE(stateOf(*project, scan.id, c.organIndex), std::string("pseudo-pending"));
+        QCOMPARE(rounds.candidates().size(), std::size_t(3));
+        QCOMPARE(count(*project, "SELECT COUNT(*) FROM decisions"), std::int64_t(0));
+        QCOMPARE(count(*project, "SELECT COUNT(*) FROM label_versions WHERE source = 'pseudo'"), std::int64_t(0));
+        QCOMPARE(labelFiles(), filesBefore);
+
+        // Without the broken one, the list goes through whole.
+        std::vector<std::int64_t> heard;
+        rounds.decideAll({pending[0].id}, {pending[1].id}, [&](std::int64_t id, bool) { heard.push_back(id); });
+        QCOMPARE(heard, (std::vector<std::int64_t>{pending[0].id, pending[1].id}));
+        QCOMPARE(stateOf(*project, scan.id, pending[0].organIndex), std::string("pseudo-accepted"));
+        QCOMPARE(stateOf(*project, scan.id, pending[1].organIndex), std::string("rejected"));
+        QCOMPARE(labelFiles(), filesBefore + 1);
+    }
+
     void autoAcceptOnRecordIsCompletedAfterAFailedDecision() {
         // The policy's verdict is stored with the candidate; when its decision does not get
         // through (a crash, here a label file that cannot be written), the round completes it.
