@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "AtomicFile.h"
+#include "AtomicWrite.h"
 #include "Error.h"
 #include "ImageFile.h"
 #include "LabelMaskOps.h"
@@ -519,7 +520,8 @@ void ProjectRounds::decideAll(const std::vector<std::int64_t>& acceptIds, const 
     };
     for (std::int64_t id : acceptIds) check(id, ReviewAction::Accept);
     for (std::int64_t id : rejectIds) check(id, ReviewAction::Reject);
-    // Every label file first, then every row in one transaction: all decided, or none.
+    // Every label file first (under a name of its own), then every row in one transaction, where
+    // each file takes its version's name: all decided, or none.
     std::vector<StagedLabel> labels;
     try {
         for (const auto& [c, action] : decisions) labels.push_back(stageLabel(c, action, ""));
@@ -553,7 +555,7 @@ void ProjectRounds::requirePending(const CandidateRecord& c) const {
 
 void ProjectRounds::decide(const CandidateRecord& c, ReviewAction action, const std::string& editedMask) {
     requirePending(c);
-    const StagedLabel label = stageLabel(c, action, editedMask);
+    StagedLabel label = stageLabel(c, action, editedMask);
     try {
         SqliteTransaction transaction(store_.database());
         recordDecision(c, action, label, ProjectStore::now());
@@ -572,42 +574,46 @@ ProjectRounds::StagedLabel ProjectRounds::stageLabel(const CandidateRecord& c, R
     const bool accepting = action != ReviewAction::Reject;
     if (!accepting || (c.absent && action != ReviewAction::AcceptEdited)) return label;
     const ScanRecord scan = store_.requireScan(c.scanId);
-    SqliteStatement next(store_.database(),
-                         "SELECT COALESCE(MAX(version), 0) + 1 FROM label_versions WHERE scan_id = ?1 AND organ_id = ?2");
-    next.bind(1, c.scanId).bind(2, c.organIndex);
-    next.step();
-    label.version = int(next.columnInt(0));
-    label.file = "labels/" + c.scanName + "/" + std::to_string(c.organIndex) + "_v" + std::to_string(label.version) +
-                 ".nii.gz";
-    fs::create_directories(fs::path(store_.pathOf(label.file)).parent_path());
-    if (action == ReviewAction::AcceptEdited) {
-        const LabelMap edited = readLabelMap(editedMask);
-        if (!edited.geometry().sameGrid(scan.geometry))
-            throw Error(editedMask, "does not lie on the grid of scan " + scan.name + " (" +
-                                        edited.geometry().describeDifference(scan.geometry) + ")");
-        LabelMap binary(edited.geometry(), 0);
-        for (std::size_t v = 0; v < edited.voxelCount(); ++v) binary.data()[v] = edited.data()[v] != 0;
-        const auto extents = labelExtents(binary);
-        if (extents.empty())
-            throw Error(editedMask, "is empty; reject the candidate instead (or accept an absent candidate)");
-        writeVolume(cropMask(binary, extents[0]), store_.pathOf(label.file));
-        label.box = {extents[0].first[0], extents[0].first[1], extents[0].first[2], extents[0].last[0] + 1,
-                     extents[0].last[1] + 1, extents[0].last[2] + 1};
-        label.voxelCount = std::int64_t(extents[0].voxelCount);
-        label.sha256 = Sha256::ofFile(store_.pathOf(label.file));
-    } else {
-        label.sha256 = copyFileAtomically(store_.pathOf(c.file), store_.pathOf(label.file));
+    // A name no other decision uses (another process may stage the same scan x organ meanwhile);
+    // recordDecision gives it its version's name under the write lock.
+    label.staged = temporarySiblingPath(
+        store_.pathOf("labels/" + c.scanName + "/" + std::to_string(c.organIndex) + "_c" + std::to_string(c.id) + ".nii.gz"));
+    fs::create_directories(fs::path(label.staged).parent_path());
+    try {
+        if (action == ReviewAction::AcceptEdited) {
+            const LabelMap edited = readLabelMap(editedMask);
+            if (!edited.geometry().sameGrid(scan.geometry))
+                throw Error(editedMask, "does not lie on the grid of scan " + scan.name + " (" +
+                                            edited.geometry().describeDifference(scan.geometry) + ")");
+            LabelMap binary(edited.geometry(), 0);
+            for (std::size_t v = 0; v < edited.voxelCount(); ++v) binary.data()[v] = edited.data()[v] != 0;
+            const auto extents = labelExtents(binary);
+            if (extents.empty())
+                throw Error(editedMask, "is empty; reject the candidate instead (or accept an absent candidate)");
+            writeVolume(cropMask(binary, extents[0]), label.staged);
+            label.box = {extents[0].first[0], extents[0].first[1], extents[0].first[2], extents[0].last[0] + 1,
+                         extents[0].last[1] + 1, extents[0].last[2] + 1};
+            label.voxelCount = std::int64_t(extents[0].voxelCount);
+            label.sha256 = Sha256::ofFile(label.staged);
+        } else {
+            label.sha256 = copyFileAtomically(store_.pathOf(c.file), label.staged);
+        }
+    } catch (...) {
+        discardStaged(label);  // a file written in part
+        throw;
     }
     return label;
 }
 
 void ProjectRounds::discardStaged(const StagedLabel& label) {
-    if (label.file.empty()) return;
     std::error_code ignored;
-    fs::remove(store_.pathOf(label.file), ignored);
+    if (!label.staged.empty()) fs::remove(label.staged, ignored);
+    // Placed under its version's name inside a transaction that did not commit: that name belongs
+    // to no row (versions are numbered under the write lock).
+    if (!label.file.empty()) fs::remove(store_.pathOf(label.file), ignored);
 }
 
-void ProjectRounds::recordDecision(const CandidateRecord& c, ReviewAction action, const StagedLabel& label,
+void ProjectRounds::recordDecision(const CandidateRecord& c, ReviewAction action, StagedLabel& label,
                                    const std::string& time) {
     const bool accepting = action != ReviewAction::Reject;
     std::optional<std::int64_t> versionId;
@@ -622,7 +628,17 @@ void ProjectRounds::recordDecision(const CandidateRecord& c, ReviewAction action
     if (!current.step() || current.columnText(0) != "pending")
         throw Error(store_.folder(), "candidate " + std::to_string(c.id) + " was decided meanwhile (now " +
                                          (current.columnIsNull(0) ? std::string("gone") : current.columnText(0)) + ")");
-    if (!label.file.empty()) {
+    if (!label.staged.empty()) {
+        SqliteStatement next(store_.database(),
+                             "SELECT COALESCE(MAX(version), 0) + 1 FROM label_versions WHERE scan_id = ?1 AND organ_id = ?2");
+        next.bind(1, c.scanId).bind(2, c.organIndex);
+        next.step();
+        label.version = int(next.columnInt(0));
+        label.file = "labels/" + c.scanName + "/" + std::to_string(c.organIndex) + "_v" + std::to_string(label.version) +
+                     ".nii.gz";
+        fs::rename(label.staged, store_.pathOf(label.file));
+        label.staged.clear();
+        syncDirectory(fs::path(store_.pathOf(label.file)).parent_path().string());
         const json provenance = {{"round", c.round},
                                  {"candidate", c.id},
                                  {"checkpoint_sha256", c.checkpointSha256},

@@ -98,18 +98,21 @@ private:
     void completeAutoAccepted(const RoundInfo& round);
     void decide(const CandidateRecord& candidate, ReviewAction action, const std::string& editedMask);
     // A decision's label file (for an accepted mask candidate; none otherwise), written before its
-    // rows so that a transaction records any number of decisions.
+    // rows under a name of its own (`staged`), so that a transaction records any number of
+    // decisions; recordDecision moves it to its version's name (`file`) under the write lock.
     struct StagedLabel {
-        std::string file, sha256;  // relative; empty: no label file
+        std::string staged;        // absolute; empty: none, or placed
+        std::string file, sha256;  // relative, once placed
         VoxelBox box{};
         std::int64_t voxelCount = 0;
         int version = 0;
     };
     StagedLabel stageLabel(const CandidateRecord& candidate, ReviewAction action, const std::string& editedMask);
     void discardStaged(const StagedLabel& label);
-    // The decision's rows (label version, decision, status, coverage, event); the caller holds the
-    // transaction. Throws ipnp::Error when the candidate was decided meanwhile.
-    void recordDecision(const CandidateRecord& candidate, ReviewAction action, const StagedLabel& label,
+    // The decision's rows (label version, decision, status, coverage, event) and its label file's
+    // place; the caller holds the transaction (and, when it fails, discards the label). Throws
+    // ipnp::Error when the candidate was decided meanwhile.
+    void recordDecision(const CandidateRecord& candidate, ReviewAction action, StagedLabel& label,
                         const std::string& time);
     void changeCoverage(std::int64_t roundId, std::int64_t scanId, int organ, CoverageState state,
                         std::optional<std::int64_t> labelVersionId);

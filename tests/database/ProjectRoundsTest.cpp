@@ -293,7 +293,8 @@ private Q_SLOTS:
 
     void aListOfDecisionsIsAllOrNothing() {
         // Three pending candidates; the third's mask file is gone, so accepting it fails after the
-        // first one's label file was written: none of the list is decided, and that file is deleted.
+        // first one's label file was written: none of the list is decided, and that file is deleted
+        // (the folder's file count includes the hidden names files are staged under).
         QTemporaryDir own;
         auto project = test::makePhantomProject(own.path().toStdString());
         ProjectRounds rounds(*project, "tester");
@@ -330,6 +331,18 @@ private Q_SLOTS:
         QCOMPARE(count(*project, "SELECT COUNT(*) FROM decisions"), std::int64_t(0));
         QCOMPARE(count(*project, "SELECT COUNT(*) FROM label_versions WHERE source = 'pseudo'"), std::int64_t(0));
         QCOMPARE(labelFiles(), filesBefore);
+
+        // A failure inside the transaction (here the second decision's row is refused, after the
+        // first one's label file took its version's name): rolled back, and that file deleted.
+        project->database().execute("CREATE TEMP TRIGGER refuse BEFORE INSERT ON decisions WHEN NEW.candidate_id = " +
+                                    std::to_string(pending[1].id) + " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+        const QString refused = errorOf([&] { rounds.decideAll({pending[0].id}, {pending[1].id}); });
+        QVERIFY2(refused.contains("refused by the test"), qPrintable(refused));
+        QCOMPARE(stateOf(*project, scan.id, pending[0].organIndex), std::string("pseudo-pending"));
+        QCOMPARE(count(*project, "SELECT COUNT(*) FROM decisions"), std::int64_t(0));
+        QCOMPARE(count(*project, "SELECT COUNT(*) FROM label_versions WHERE source = 'pseudo'"), std::int64_t(0));
+        QCOMPARE(labelFiles(), filesBefore);
+        project->database().execute("DROP TRIGGER refuse");
 
         // Without the broken one, the list goes through whole.
         std::vector<std::int64_t> heard;
