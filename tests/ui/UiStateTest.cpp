@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <QFile>
+#include <QDir>
 #include <QFileInfo>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -320,6 +321,48 @@ private Q_SLOTS:
         EditJournal::discard(path);
         QVERIFY(!QFile::exists(QString::fromStdString(path)));
         QCOMPARE(EditJournal::replay(path, key, cut), std::size_t(0));
+    }
+
+    void aFormatOneJournalStillComesBack() {
+        // Written here as the previous version wrote it: "IPNPEDIT1\n", the id, the grid, then one
+        // record setting (1, 2, 0). Any stamp matches it (it has none); a stale rewrite left by a
+        // crash next to it is deleted when the journal goes on.
+        QTemporaryDir dir;
+        ImageGeometry g;
+        g.size = {4, 3, 2};
+        const std::string path = EditJournal::pathFor(dir.path().toStdString(), 5);
+        QVERIFY(QDir().mkpath(dir.filePath("drafts")));
+        QFile file(QString::fromStdString(path));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        const std::int64_t header[4] = {5, 4, 3, 2};
+        const std::int64_t box[6] = {1, 2, 0, 2, 3, 1};
+        file.write("IPNPEDIT1\n", 10);
+        file.write(reinterpret_cast<const char*>(header), sizeof header);
+        file.write(reinterpret_cast<const char*>(box), sizeof box);
+        file.write("\x01", 1);
+        file.close();
+        // The name temporarySiblingPath gives a rewrite of edit-5.journal (by its documented rule).
+        const QString stale = dir.filePath("drafts/.edit-5.tmp-123-0.journal");
+        QFile staleFile(stale);
+        QVERIFY(staleFile.open(QIODevice::WriteOnly));
+        staleFile.close();
+
+        const EditJournalKey key{5, "any stamp"};
+        Mask mask(g, 0);
+        QCOMPARE(EditJournal::replay(path, key, mask), std::size_t(1));
+        QCOMPARE(mask.at(1, 2, 0), std::uint8_t(1));
+        QCOMPARE(std::count(mask.voxels().begin(), mask.voxels().end(), 1), 1L);
+        {
+            EditJournal journal(path, key, mask);
+            QVERIFY(!QFile::exists(stale));
+            mask.at(0, 0, 1) = 1;
+            journal.append(mask, {0, 0, 1}, {1, 1, 2});
+        }
+        Mask again(g, 0);
+        QCOMPARE(EditJournal::replay(path, key, again), std::size_t(2));
+        QCOMPARE(again.voxels(), mask.voxels());
+        Mask otherCandidate(g, 0);
+        QCOMPARE(EditJournal::replay(path, {6, "any stamp"}, otherCandidate), std::size_t(0));
     }
 
     void aLongEditsJournalIsCompacted() {

@@ -20,6 +20,8 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr char kMagic[] = "IPNPEDIT2\n";
+// Format 1 (no stamp), still read so that an edit left open across an update comes back.
+constexpr char kMagicWithoutStamp[] = "IPNPEDIT1\n";
 constexpr std::size_t kMagicSize = sizeof kMagic - 1;
 constexpr std::int64_t kMaxStamp = 4096;
 
@@ -27,6 +29,7 @@ struct Header {
     std::int64_t candidate = 0;
     std::string stamp;
     std::array<std::int64_t, 3> size{};
+    bool anyStamp = false;  // a format-1 journal: it has none to compare
 };
 
 Header headerOf(const EditJournalKey& key, const Mask& mask) {
@@ -35,16 +38,19 @@ Header headerOf(const EditJournalKey& key, const Mask& mask) {
 }
 
 bool sameHeader(const Header& a, const Header& b) {
-    return a.candidate == b.candidate && a.stamp == b.stamp && a.size == b.size;
+    return a.candidate == b.candidate && (a.anyStamp || b.anyStamp || a.stamp == b.stamp) && a.size == b.size;
 }
 
-// Reads the header; false when the file is not a journal of this format.
+// Reads the header (format 2, or 1); false when the file is not a journal.
 bool readHeader(std::FILE* file, Header& header) {
     char magic[kMagicSize];
+    if (std::fread(magic, 1, kMagicSize, file) != kMagicSize) return false;
+    header.anyStamp = std::memcmp(magic, kMagicWithoutStamp, kMagicSize) == 0;
+    if (!header.anyStamp && std::memcmp(magic, kMagic, kMagicSize) != 0) return false;
+    if (std::fread(&header.candidate, sizeof header.candidate, 1, file) != 1) return false;
+    if (header.anyStamp) return std::fread(header.size.data(), sizeof(std::int64_t), 3, file) == 3;
     std::int64_t stampLength = 0;
-    if (std::fread(magic, 1, kMagicSize, file) != kMagicSize || std::memcmp(magic, kMagic, kMagicSize) != 0 ||
-        std::fread(&header.candidate, sizeof header.candidate, 1, file) != 1 ||
-        std::fread(&stampLength, sizeof stampLength, 1, file) != 1 || stampLength < 0 || stampLength > kMaxStamp)
+    if (std::fread(&stampLength, sizeof stampLength, 1, file) != 1 || stampLength < 0 || stampLength > kMaxStamp)
         return false;
     header.stamp.resize(std::size_t(stampLength));
     return std::fread(header.stamp.data(), 1, header.stamp.size(), file) == header.stamp.size() &&
@@ -108,14 +114,18 @@ long readRecords(std::FILE* file, const Header& header, Apply apply) {
 }
 
 // Reads the journal at `path` when it is one of this header (see readRecords); returns the length
-// of its valid part (header and whole records), -1 when there is none or it is another's.
+// of its valid part (header and whole records), -1 when there is none or it is another's. Its
+// header's length goes to `headerBytes` when given.
 template <typename Apply>
-long readJournal(const std::string& path, const Header& expected, Apply apply) {
+long readJournal(const std::string& path, const Header& expected, Apply apply, long* headerBytes = nullptr) {
     std::FILE* file = std::fopen(path.c_str(), "rb");
     if (!file) return -1;
     Header header;
     long length = -1;
-    if (readHeader(file, header) && sameHeader(header, expected)) length = readRecords(file, header, apply);
+    if (readHeader(file, header) && sameHeader(header, expected)) {
+        if (headerBytes) *headerBytes = std::ftell(file);
+        length = readRecords(file, header, apply);
+    }
     std::fclose(file);
     return length;
 }
@@ -165,13 +175,15 @@ EditJournal::EditJournal(std::string path, EditJournalKey key, const Mask& mask)
     : path_(std::move(path)), key_(std::move(key)) {
     std::error_code ec;
     fs::create_directories(fs::path(path_).parent_path(), ec);
+    removeStaleRewrites();
     const Header header = headerOf(key_, mask);
     size_ = header.size;
     // A journal of this key and grid goes on (its records were replayed onto `mask`), cut after its
     // last whole record: what follows a record cut short would never be read back.
-    const long keep = readJournal(path_, header, [this](const Box& box, const std::vector<std::uint8_t>&) {
-        touched_ = unite(touched_, box);
-    });
+    long keptHeaderBytes = -1;
+    const long keep = readJournal(
+        path_, header, [this](const Box& box, const std::vector<std::uint8_t>&) { touched_ = unite(touched_, box); },
+        &keptHeaderBytes);
     if (keep >= 0) {
         fs::resize_file(path_, std::uintmax_t(keep), ec);
         if (ec) throw Error(path_, "cannot keep the open edit on disk: " + ec.message());
@@ -190,7 +202,22 @@ EditJournal::EditJournal(std::string path, EditJournalKey key, const Mask& mask)
     }
     std::fseek(file_, 0, SEEK_END);  // so that ftell tells where a record starts
     length_ = std::ftell(file_);
-    headerBytes_ = long(kMagicSize + 2 * sizeof(std::int64_t) + key_.stamp.size() + 3 * sizeof(std::int64_t));
+    headerBytes_ = keptHeaderBytes >= 0 ? keptHeaderBytes : long(kMagicSize + 2 * sizeof(std::int64_t) + key_.stamp.size() +
+                                                                  3 * sizeof(std::int64_t));
+}
+
+void EditJournal::removeStaleRewrites() const {
+    // A compaction cut short by a crash leaves its new file next to the journal, under the hidden
+    // name writeFileAtomically gave it (temporarySiblingPath: ".edit-ID.tmp-PID-N.journal").
+    const fs::path journal(path_);
+    const std::string prefix = "." + imageStem(path_) + ".tmp-", suffix = imageExtension(path_);
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(journal.parent_path(), ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.size() > prefix.size() + suffix.size() && name.compare(0, prefix.size(), prefix) == 0 &&
+            name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+            fs::remove(entry.path(), ec);
+    }
 }
 
 EditJournal::~EditJournal() {

@@ -3,9 +3,9 @@
 // loses none of it: after every stroke, undo and redo the box that changed is appended, with its
 // voxels as they now are, and flushed to disk. Reopening the edit of the same candidate replays the
 // journal onto its mask; storing or dropping the edit deletes it. A record cut short by a crash is
-// ignored. Once the records take more than twice the room of one record of the box they all lie in,
-// the journal is rewritten (atomically) as that one record, so a long edit's journal stays within
-// about three times the box it touched. Plain C++.
+// ignored. Once the records would take more than twice the room of one record of the box they all
+// lie in, the journal is rewritten (atomically) as that one record, so a long edit's journal stays
+// within twice the box it touched. A format-1 journal (no stamp) is still read. Plain C++.
 //
 // Format (native byte order; the file never leaves the machine's project): "IPNPEDIT2\n", the
 // candidate id (int64), the stamp's length (int64) and bytes, and the grid size (3 x int64); then
@@ -57,6 +57,7 @@ public:
 
 private:
     void compact(const Mask& mask);
+    void removeStaleRewrites() const;
     void startFile(std::FILE* file) const;  // writes the header; throws on failure
 
     std::string path_;
