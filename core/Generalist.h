@@ -23,6 +23,10 @@ public:
     // grid): a 0/1 mask on the region's sub-grid. Must not be called with an absent prompt.
     // Throws ipnp::Error when the model breaks its contract.
     virtual Mask segment(const FloatVolume& image, const PromptSet& prompt) = 0;
+    // A round's prompts are done: give back what is held on a device (a TorchScript model's weights
+    // on the GPU), so that the next round's training has the memory; the next segment call takes it
+    // again. Never throws.
+    virtual void release() {}
 };
 
 }  // namespace ipnp

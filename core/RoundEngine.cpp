@@ -65,6 +65,11 @@ RoundSummary RoundEngine::run(const RoundSettings& requested, const RoundCallbac
              return organs;
          }())
         summary.skippedOrgans.push_back(std::to_string(organ));
+    // However the prompting ends (done, cancelled, failed), the generalist lets go of its device.
+    struct ReleaseAtTheEnd {
+        Generalist& generalist;
+        ~ReleaseAtTheEnd() { generalist.release(); }
+    } releaseAtTheEnd{generalist_};
     for (std::size_t n = 0; n < targets.size(); ++n) {
         checkCancel(callbacks);
         if (callbacks.progress) callbacks.progress(n, targets.size(), "pseudo-labeling " + targets[n].scanName);

@@ -104,7 +104,19 @@ struct TorchScriptGeneralist::State {
     std::string sha256;
     GeneralistContract contract;
     torch::jit::Module module;
-    torch::Device device = torch::kCPU;
+    torch::Device device = torch::kCPU;  // where segment runs the model
+    bool moduleOnCpu = true;             // it loads there; segment moves it to `device`
+
+    // The module where segment runs it.
+    void place() {
+        if (moduleOnCpu == device.is_cpu()) return;
+        try {
+            module.to(device);
+        } catch (const std::exception& error) {
+            throw Error(path, "cannot move the model to " + device.str() + ": " + torchErrorText(error));
+        }
+        moduleOnCpu = device.is_cpu();
+    }
 
     // Runs forward under the frozen regime and checks the single output's shape.
     torch::Tensor run(std::vector<torch::jit::IValue> inputs, const std::vector<int64_t>& expected) {
@@ -185,7 +197,15 @@ void TorchScriptGeneralist::setDevice(const std::string& device) {
     } else {
         throw Error(state_->path, "unknown device '" + device + "' (cpu or cuda)");
     }
-    state_->module.to(state_->device);
+}
+
+void TorchScriptGeneralist::release() {
+    if (state_->moduleOnCpu) return;
+    try {
+        state_->module.to(torch::kCPU);
+        state_->moduleOnCpu = true;
+    } catch (const std::exception&) {  // still on the device: the next segment finds it there
+    }
 }
 
 Mask TorchScriptGeneralist::segment(const FloatVolume& image, const PromptSet& prompt) {
@@ -194,6 +214,7 @@ Mask TorchScriptGeneralist::segment(const FloatVolume& image, const PromptSet& p
     for (int a = 0; a < 3; ++a)
         if (prompt.region.first[a] < 0 || prompt.region.end[a] > long(image.size()[std::size_t(a)]))
             throw Error(state_->name, "the prompt's region lies outside the scan (" + image.geometry().summary() + ")");
+    state_->place();
     return state_->contract.kind == GeneralistContract::Kind::Point3d ? segmentPoint3d(image, prompt)
                                                                        : segmentBox2d(image, prompt);
 }

@@ -35,10 +35,13 @@ public:
     // message names the contract, the expected and the actual shape); and for an absent or empty
     // prompt.
     Mask segment(const FloatVolume& image, const PromptSet& prompt) override;
+    // Moves the model back to the CPU (it goes to the device again at the next segment call).
+    void release() override;
 
     const GeneralistContract& contract() const;
     // "cpu" (the default), or "cuda" when this LibTorch was built with CUDA and a GPU is present;
-    // throws ipnp::Error otherwise.
+    // throws ipnp::Error naming the model file otherwise. The model goes there at the first
+    // segment call, and back to the CPU at release().
     void setDevice(const std::string& device);
 
 private:

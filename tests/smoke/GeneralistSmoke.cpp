@@ -1,9 +1,9 @@
 // TorchScript generalists on a device (the CORE_ONLY check, run on GPU machines by
 // tests/smoke/cuda_check.sh): one model per contract (point3d, box2d), built here with
 // torch::jit::Module::define and a weight buffer that must travel to the device with the module,
-// segments the same prompt on the CPU and on the device given. The crops, normalisation and
-// paste-back run on the CPU either way and the models' logits are +-10, so both devices must give
-// exactly the same voxels; the expected voxels themselves are the models' tests' business
+// segments the same prompt on the CPU and on the device given (twice, released in between). The
+// crops, normalisation and paste-back run on the CPU either way and the models' logits are +-10,
+// so both devices must give exactly the same voxels; the expected voxels themselves are the models' tests' business
 // (tests/models/TorchScriptGeneralistTest.cpp), here only their plausibility (inside the box,
 // neither empty nor the whole region).
 // Usage: ipnp_generalist_smoke [cpu|cuda]
@@ -120,9 +120,13 @@ bool check(const char* what, const std::string& path, const GeneralistContract& 
     TorchScriptGeneralist onDevice(path, contract, "smoke");
     onDevice.setDevice(device);
     const Mask expected = onCpu.segment(image, request);
-    const Mask got = onDevice.segment(image, request);
+    Mask got = onDevice.segment(image, request);
+    // Between rounds the model goes back to the CPU; the next prompt brings it to the device again.
+    onDevice.release();
+    const Mask again = onDevice.segment(image, request);
     std::size_t differing = 0;
-    for (std::size_t v = 0; v < got.voxels().size(); ++v) differing += got.voxels()[v] != expected.voxels()[v];
+    for (std::size_t v = 0; v < got.voxels().size(); ++v)
+        differing += got.voxels()[v] != expected.voxels()[v] || again.voxels()[v] != expected.voxels()[v];
     const std::size_t voxels = count(got);
     const bool ok = differing == 0 && got.size() == expected.size() && voxels > 100 &&
                     voxels < got.voxels().size() && insideBox(got, request, 1);
