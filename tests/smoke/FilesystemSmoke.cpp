@@ -1,4 +1,5 @@
-// The std::filesystem calls the code makes, in a program linked against LibTorch as the app is
+// The std::filesystem calls the code makes (both the throwing and the error_code overloads, which
+// are separate symbols), in a program linked against LibTorch as the app is
 // (the CORE_ONLY check, run on GPU machines by tests/smoke/cuda_check.sh). pip's CUDA LibTorch
 // exports its own copies of libstdc++'s filesystem functions (pytorch/pytorch#133437), and the
 // dynamic linker may bind the program's calls to them: its remove_all crashed on an H200 (so the
@@ -60,8 +61,23 @@ int main() {
         expect(fs::relative(root / "a" / "b", root) == fs::path("a") / "b", "relative");
         expect(fs::absolute(root).is_absolute(), "absolute");
         expect(fs::remove(root / "c" / "three.txt") && fs::is_empty(root / "a" / "b") == false, "remove, is_empty");
-        // root, a, b, c, a/one.txt, a/b/two.txt, c/renamed.txt
-        expect(ipnp::removeTree(root.string()) == 7 && !fs::exists(root), "removeTree: 7 entries");
+        // The error_code overloads.
+        std::error_code ec;
+        const fs::path d = root / "d";
+        expect(fs::create_directories(d / "e", ec) && !ec, "create_directories(ec)");
+        writeFile(d / "f.txt", "abc");
+        expect(fs::exists(d / "f.txt", ec) && fs::is_directory(d / "e", ec) && !fs::is_empty(d, ec) && !ec,
+               "exists(ec), is_directory(ec), is_empty(ec)");
+        int inD = 0;
+        for (const auto& entry : fs::directory_iterator(d, ec)) inD += entry.path().filename() == "f.txt";
+        expect(inD == 1 && !ec, "directory_iterator(ec)");
+        fs::resize_file(d / "f.txt", 1, ec);
+        expect(!ec && fs::file_size(d / "f.txt") == 1, "resize_file(ec)");
+        fs::rename(d / "f.txt", d / "g.txt", ec);
+        expect(!ec && fs::exists(d / "g.txt"), "rename(ec)");
+        expect(fs::remove(d / "g.txt", ec) && !ec && !fs::remove(d / "g.txt", ec) && !ec, "remove(ec), twice");
+        // root, a, b, c, d, e, a/one.txt, a/b/two.txt, c/renamed.txt
+        expect(ipnp::removeTree(root.string()) == 9 && !fs::exists(root), "removeTree: 9 entries");
     } catch (const std::exception& error) {
         std::fprintf(stderr, "FAILED: %s\n", error.what());
         return 1;
