@@ -576,8 +576,8 @@ ProjectRounds::StagedLabel ProjectRounds::stageLabel(const CandidateRecord& c, R
     const ScanRecord scan = store_.requireScan(c.scanId);
     // A name no other decision uses (another process may stage the same scan x organ meanwhile);
     // recordDecision gives it its version's name under the write lock.
-    label.staged = temporarySiblingPath(
-        store_.pathOf("labels/" + c.scanName + "/" + std::to_string(c.organIndex) + "_c" + std::to_string(c.id) + ".nii.gz"));
+    label.staged = temporarySiblingPath(store_.pathOf("labels/" + c.scanName + "/" + std::to_string(c.organIndex) +
+                                                      "_c" + std::to_string(c.id) + ".nii.gz"));
     fs::create_directories(fs::path(label.staged).parent_path());
     try {
         if (action == ReviewAction::AcceptEdited) {
@@ -629,13 +629,13 @@ void ProjectRounds::recordDecision(const CandidateRecord& c, ReviewAction action
         throw Error(store_.folder(), "candidate " + std::to_string(c.id) + " was decided meanwhile (now " +
                                          (current.columnIsNull(0) ? std::string("gone") : current.columnText(0)) + ")");
     if (!label.staged.empty()) {
-        SqliteStatement next(store_.database(),
-                             "SELECT COALESCE(MAX(version), 0) + 1 FROM label_versions WHERE scan_id = ?1 AND organ_id = ?2");
+        SqliteStatement next(store_.database(), "SELECT COALESCE(MAX(version), 0) + 1 FROM label_versions "
+                                                "WHERE scan_id = ?1 AND organ_id = ?2");
         next.bind(1, c.scanId).bind(2, c.organIndex);
         next.step();
         label.version = int(next.columnInt(0));
-        label.file = "labels/" + c.scanName + "/" + std::to_string(c.organIndex) + "_v" + std::to_string(label.version) +
-                     ".nii.gz";
+        label.file = "labels/" + c.scanName + "/" + std::to_string(c.organIndex) + "_v" +
+                     std::to_string(label.version) + ".nii.gz";
         fs::rename(label.staged, store_.pathOf(label.file));
         label.staged.clear();
         syncDirectory(fs::path(store_.pathOf(label.file)).parent_path().string());

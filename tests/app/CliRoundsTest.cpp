@@ -297,8 +297,8 @@ private Q_SLOTS:
         // (the specialist's own refusal does not name it), before anything is recorded.
         if (made.out.contains("cuda: no")) {
             const QStringList dump = logicalDump(database(project));
-            const ProcessResult cuda =
-                runIpnp(QStringList{"round", "--generalist", pt, "-p", project} + kTiny + QStringList{"--device", "cuda"});
+            const ProcessResult cuda = runIpnp(QStringList{"round", "--generalist", pt, "-p", project} + kTiny +
+                                               QStringList{"--device", "cuda"});
             QCOMPARE(cuda.exitCode, 1);
             QVERIFY2(cuda.err.contains(pt + ": --device cuda"), qPrintable(cuda.err));
             QCOMPARE(logicalDump(database(project)), dump);
@@ -318,7 +318,8 @@ private Q_SLOTS:
             QCOMPARE(identity["name"].toString(), QString("nothing.pt"));
             QCOMPARE(identity["sha256"].toString(), sha);
             QCOMPARE(identity["contract"].toString(), QString("box2d"));
-            QCOMPARE(QJsonDocument::fromJson(values[2].toUtf8()).object()["specialist_generalist_dice"].toDouble(), 0.0);
+            const QJsonObject scores = QJsonDocument::fromJson(values[2].toUtf8()).object();
+            QCOMPARE(scores["specialist_generalist_dice"].toDouble(), 0.0);
         }
     }
 

@@ -45,7 +45,8 @@ private Q_SLOTS:
         QVERIFY(QDir().mkpath(dir.filePath("kept")));
         writeFile(dir.filePath("kept/data"));
         QVERIFY(QDir().mkpath(dir.filePath("tree")));
-        QVERIFY(::symlink(dir.filePath("kept").toLocal8Bit().constData(), dir.filePath("tree/link").toLocal8Bit().constData()) == 0);
+        const QByteArray target = dir.filePath("kept").toLocal8Bit(), link = dir.filePath("tree/link").toLocal8Bit();
+        QVERIFY(::symlink(target.constData(), link.constData()) == 0);
         QCOMPARE(removeTree(dir.filePath("tree").toStdString()), std::uintmax_t(2));
         QVERIFY(!QFileInfo::exists(dir.filePath("tree")));
         QVERIFY(QFileInfo::exists(dir.filePath("kept/data")));
@@ -70,7 +71,8 @@ private Q_SLOTS:
         QCOMPARE(removeTree(path, error), std::uintmax_t(0));
         QCOMPARE(error, std::make_error_code(std::errc::not_a_directory));
         const QString message = test::errorOf([&] { removeTree(path); });
-        QVERIFY2(message.contains(QString::fromStdString(path)) && message.contains("cannot delete"), qPrintable(message));
+        QVERIFY2(message.contains(QString::fromStdString(path)) && message.contains("cannot delete"),
+                 qPrintable(message));
         QVERIFY(QFileInfo::exists(dir.filePath("file")));
     }
 };

@@ -307,7 +307,8 @@ private Q_SLOTS:
         QCOMPARE(organs.size(), std::size_t(3));
         ScanCandidates stored;
         stored.target = {scan.id, scan.name, organs};
-        stored.candidates = {boxCandidate(scan, organs[0], {2, 2, 2}, 0.7), boxCandidate(scan, organs[1], {12, 2, 2}, 0.8),
+        stored.candidates = {boxCandidate(scan, organs[0], {2, 2, 2}, 0.7),
+                             boxCandidate(scan, organs[1], {12, 2, 2}, 0.8),
                              boxCandidate(scan, organs[2], {2, 12, 12}, 0.9)};
         stored.autoAccepted = {false, false, false};
         rounds.saveCandidates(round, generalist, stored);
@@ -326,7 +327,8 @@ private Q_SLOTS:
 
         const QString error = errorOf([&] { rounds.decideAll({pending[0].id, pending[2].id}, {pending[1].id}); });
         QVERIFY2(error.contains(QString::fromStdString(pending[2].file)), qPrintable(error));
-        for (const CandidateRecord& c : pending) QCOMPARE(stateOf(*project, scan.id, c.organIndex), std::string("pseudo-pending"));
+        for (const CandidateRecord& c : pending)
+            QCOMPARE(stateOf(*project, scan.id, c.organIndex), std::string("pseudo-pending"));
         QCOMPARE(rounds.candidates().size(), std::size_t(3));
         QCOMPARE(count(*project, "SELECT COUNT(*) FROM decisions"), std::int64_t(0));
         QCOMPARE(count(*project, "SELECT COUNT(*) FROM label_versions WHERE source = 'pseudo'"), std::int64_t(0));
@@ -335,7 +337,8 @@ private Q_SLOTS:
         // A failure inside the transaction (here the second decision's row is refused, after the
         // first one's label file took its version's name): rolled back, and that file deleted.
         project->database().execute("CREATE TEMP TRIGGER refuse BEFORE INSERT ON decisions WHEN NEW.candidate_id = " +
-                                    std::to_string(pending[1].id) + " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+                                    std::to_string(pending[1].id) +
+                                    " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
         const QString refused = errorOf([&] { rounds.decideAll({pending[0].id}, {pending[1].id}); });
         QVERIFY2(refused.contains("refused by the test"), qPrintable(refused));
         QCOMPARE(stateOf(*project, scan.id, pending[0].organIndex), std::string("pseudo-pending"));

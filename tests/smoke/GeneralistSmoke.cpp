@@ -85,7 +85,8 @@ PromptSet prompt(const ImageGeometry& geometry) {
     prompt.positivePoints = {{24, 20, 12}};
     prompt.negativePoints = {{11, 9, 6}};
     for (long k = prompt.box.first[2]; k < prompt.box.end[2]; ++k)
-        prompt.sliceBoxes.push_back({k, prompt.box.first[0], prompt.box.first[1], prompt.box.end[0], prompt.box.end[1]});
+        prompt.sliceBoxes.push_back(
+            {k, prompt.box.first[0], prompt.box.first[1], prompt.box.end[0], prompt.box.end[1]});
     prompt.coarse = Mask(geometry.region(prompt.region.first, prompt.region.size()));
     prompt.others = Mask(geometry.region(prompt.region.first, prompt.region.size()));
     return prompt;

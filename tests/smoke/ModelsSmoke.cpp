@@ -105,7 +105,8 @@ bool report(bool ok, const std::string& text) {
     return ok;
 }
 
-bool predictionFits(const SpecialistPrediction& prediction, const FloatVolume& image, const TorchSpecialist& specialist) {
+bool predictionFits(const SpecialistPrediction& prediction, const FloatVolume& image,
+                    const TorchSpecialist& specialist) {
     return prediction.labels.size() == image.size() &&
            prediction.probabilities.size() == PhantomGenerator::organs().size() &&
            specialist.plan().channels() == int(PhantomGenerator::organs().size()) + 1;

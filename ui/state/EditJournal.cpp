@@ -202,8 +202,9 @@ EditJournal::EditJournal(std::string path, EditJournalKey key, const Mask& mask)
     }
     std::fseek(file_, 0, SEEK_END);  // so that ftell tells where a record starts
     length_ = std::ftell(file_);
-    headerBytes_ = keptHeaderBytes >= 0 ? keptHeaderBytes : long(kMagicSize + 2 * sizeof(std::int64_t) + key_.stamp.size() +
-                                                                  3 * sizeof(std::int64_t));
+    const long newHeaderBytes =
+        long(kMagicSize + 2 * sizeof(std::int64_t) + key_.stamp.size() + 3 * sizeof(std::int64_t));
+    headerBytes_ = keptHeaderBytes >= 0 ? keptHeaderBytes : newHeaderBytes;
 }
 
 void EditJournal::removeStaleRewrites() const {
@@ -257,7 +258,8 @@ void EditJournal::compact(const Mask& mask) {
     writeFileAtomically(path_, [&](const std::string& temp) {
         std::FILE* file = std::fopen(temp.c_str(), "wb");
         if (!file) throw Error(path_, std::string("cannot keep the open edit on disk: ") + std::strerror(errno));
-        const bool written = writeHeader(file, {key_.candidateId, key_.stamp, size_}) && writeRecord(file, mask, touched_);
+        const bool written =
+            writeHeader(file, {key_.candidateId, key_.stamp, size_}) && writeRecord(file, mask, touched_);
         if (std::fclose(file) != 0 || !written)
             throw Error(path_, "cannot keep the open edit on disk: the journal cannot be written");
     });
