@@ -35,6 +35,28 @@ namespace {
 
 std::int64_t count(ProjectStore& store, const std::string& sql) { return store.database().queryInt(sql); }
 
+// Round 1 of `project`, prompted and left with one pending box candidate per (corner, Dice) given,
+// each on another organ unknown in the first training scan; returns that scan.
+ScanRecord pendingBoxCandidates(ProjectStore& project, ProjectRounds& rounds,
+                                const std::vector<std::pair<Index3, double>>& boxes) {
+    const GeneralistIdentity generalist = test::handMadeCandidates();
+    RoundInfo round = rounds.beginRound(RoundSettings(), generalist, false);
+    const ScanRecord scan = test::trainingScans(project).front();
+    std::vector<int> organs;
+    for (int organ : {1, 2, 3, 4, 6, 7, 8, 9, 10})
+        if (organs.size() < boxes.size() && stateOf(project, scan.id, organ) == "unknown") organs.push_back(organ);
+    if (organs.size() != boxes.size()) throw std::runtime_error("too few unknown organs in " + scan.name);
+    ScanCandidates stored;
+    stored.target = {scan.id, scan.name, organs};
+    for (std::size_t n = 0; n < boxes.size(); ++n) {
+        stored.candidates.push_back(boxCandidate(scan, organs[n], boxes[n].first, boxes[n].second));
+        stored.autoAccepted.push_back(false);
+    }
+    rounds.saveCandidates(round, generalist, stored);
+    rounds.finishPrompting(round);
+    return scan;
+}
+
 }  // namespace
 
 class ProjectRoundsTest : public QObject {
@@ -244,19 +266,7 @@ private Q_SLOTS:
         auto project = test::makePhantomProject(own.path().toStdString());
         ProjectRounds rounds(*project, "tester");
         const GeneralistIdentity generalist = test::handMadeCandidates();
-        RoundInfo first = rounds.beginRound(RoundSettings(), generalist, false);
-        const ScanRecord scan = test::trainingScans(*project).front();
-        std::vector<int> organs;
-        for (int organ : {1, 2, 3, 4, 6, 7, 8, 9, 10})
-            if (organs.size() < 2 && stateOf(*project, scan.id, organ) == "unknown") organs.push_back(organ);
-        QCOMPARE(organs.size(), std::size_t(2));
-        ScanCandidates stored;
-        stored.target = {scan.id, scan.name, organs};
-        stored.candidates = {boxCandidate(scan, organs[0], {2, 2, 2}, 0.7),
-                             boxCandidate(scan, organs[1], {12, 12, 12}, 0.9)};
-        stored.autoAccepted = {false, false};
-        rounds.saveCandidates(first, generalist, stored);
-        rounds.finishPrompting(first);
+        const ScanRecord scan = pendingBoxCandidates(*project, rounds, {{{2, 2, 2}, 0.7}, {{12, 12, 12}, 0.9}});
 
         const RoundInfo closing = rounds.beginRound(RoundSettings(), generalist, true);
         TrainingRuns(*project).start("{}", 3, "round", [&](std::int64_t runId) {
@@ -298,21 +308,8 @@ private Q_SLOTS:
         QTemporaryDir own;
         auto project = test::makePhantomProject(own.path().toStdString());
         ProjectRounds rounds(*project, "tester");
-        const GeneralistIdentity generalist = test::handMadeCandidates();
-        RoundInfo round = rounds.beginRound(RoundSettings(), generalist, false);
-        const ScanRecord scan = test::trainingScans(*project).front();
-        std::vector<int> organs;
-        for (int organ : {1, 2, 3, 4, 6, 7, 8, 9, 10})
-            if (organs.size() < 3 && stateOf(*project, scan.id, organ) == "unknown") organs.push_back(organ);
-        QCOMPARE(organs.size(), std::size_t(3));
-        ScanCandidates stored;
-        stored.target = {scan.id, scan.name, organs};
-        stored.candidates = {boxCandidate(scan, organs[0], {2, 2, 2}, 0.7),
-                             boxCandidate(scan, organs[1], {12, 2, 2}, 0.8),
-                             boxCandidate(scan, organs[2], {2, 12, 12}, 0.9)};
-        stored.autoAccepted = {false, false, false};
-        rounds.saveCandidates(round, generalist, stored);
-        rounds.finishPrompting(round);
+        const ScanRecord scan =
+            pendingBoxCandidates(*project, rounds, {{{2, 2, 2}, 0.7}, {{12, 2, 2}, 0.8}, {{2, 12, 12}, 0.9}});
         std::vector<CandidateRecord> pending = rounds.candidates();
         QCOMPARE(pending.size(), std::size_t(3));
         std::sort(pending.begin(), pending.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
