@@ -444,6 +444,64 @@ private Q_SLOTS:
         QCOMPARE(queryText(ownProject, "SELECT COUNT(*) FROM events WHERE kind = 'retrain'"), std::string("1"));
     }
 
+    void aTorchScriptGeneralistRunsOnTheMachinesDevice() {
+        // A TorchScript generalist (tests/support/ipnp_test_make_generalist: "no organ" everywhere)
+        // set for the project runs on the device of this machine's settings: with CUDA asked for and
+        // no GPU, the run fails naming the model before a round begins (the specialist's own refusal
+        // does not name it); on the CPU the round's candidates are the model's (0 voxels, its name).
+        QTemporaryDir own;
+        const QString pt = own.filePath("nothing.pt");
+        const test::ProcessResult made =
+            test::runProgram(test::buildTreePath("tests/support/ipnp_test_make_generalist"), {pt});
+        QVERIFY2(made.exitCode == 0, qPrintable(made.err));
+        QFile contract(own.filePath("nothing.json"));
+        QVERIFY(contract.open(QIODevice::WriteOnly));
+        contract.write(R"({"contract": "box2d", "input_size": [32, 32], "channels": 1, "output_size": [32, 32],
+                           "normalization": "minmax", "threshold": 0})");
+        contract.close();
+        {
+            auto store = test::makePhantomProject(own.path().toStdString());
+            ProjectSettings(*store).setRoundTraining(tinyTraining(20));
+            ProjectSettings(*store).setGeneralist(pt.toStdString());
+        }
+        const QString ownProject = own.filePath("project");
+        MainWindow window(torchRoundFactories());
+        QVERIFY(window.openProject(ownProject));
+        TrainingDashboard* dashboard = window.dashboard();
+        QSignalSpy stopped(dashboard, &TrainingDashboard::runStopped);
+        dashboard->setRounds(1);
+        dashboard->setAutoAccept(false, 0.8);
+        int runs = 0;
+        if (made.out.contains("cuda: no")) {
+            // Back to the CPU for the rest of the test and the tests after it, however this part ends.
+            struct CpuAfterwards {
+                ~CpuAfterwards() {
+                    MachineSettings machine = MachineSettings::load();
+                    machine.device = "cpu";
+                    machine.save();
+                }
+            } cpuAfterwards;
+            MachineSettings machine = MachineSettings::load();
+            machine.device = "cuda";
+            machine.save();
+            dashboard->start();
+            ++runs;
+            QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), runs, 60000);
+            const QString outcome = stopped.at(0).at(0).toString();
+            QVERIFY2(outcome.startsWith("failed") && outcome.contains(pt + ": --device cuda"), qPrintable(outcome));
+            QCOMPARE(queryText(ownProject, "SELECT COUNT(*) FROM rounds"), std::string("0"));
+        }
+        dashboard->start();
+        ++runs;
+        QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), runs, 120000);
+        QCOMPARE(stopped.at(runs - 1).at(0).toString(), QString("finished"));
+        const std::string masks = "SELECT COUNT(*) FROM candidates WHERE kind = 'mask'";
+        QVERIFY(std::stoi(queryText(ownProject, masks)) > 0);
+        QCOMPARE(queryText(ownProject, masks + " AND voxel_count = 0 AND json_extract(generalist, '$.name') = "
+                                               "'nothing.pt'"),
+                 queryText(ownProject, masks));
+    }
+
     void evaluationWithoutATestSplitIsRefusedBeforeTraining() {
         QTemporaryDir own;
         test::PhantomProjectOptions options;
