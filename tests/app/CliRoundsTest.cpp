@@ -279,17 +279,13 @@ private Q_SLOTS:
     }
 
     void torchScriptGeneralistRunsARound() {
-        // A box2d model that answers "not this organ" everywhere (tests/support/MakeTestGeneralist):
+        // A box2d model that answers "not this organ" everywhere, with its contract next to it
+        // (tests/support/MakeTestGeneralist):
         // every candidate it gives must have 0 voxels and a specialist-generalist Dice of 0, and
         // carry the model's identity (its SHA-256 computed here, independently of ipnp).
         const QString pt = dir.filePath("nothing.pt");
         const ProcessResult made = runProgram(buildTreePath("tests/support/ipnp_test_make_generalist"), {pt});
         QVERIFY2(made.exitCode == 0, qPrintable(made.err));
-        QFile contract(dir.filePath("nothing.json"));
-        QVERIFY(contract.open(QIODevice::WriteOnly));
-        contract.write(R"({"contract": "box2d", "input_size": [32, 32], "channels": 1, "output_size": [32, 32],
-                           "normalization": "minmax", "threshold": 0})");
-        contract.close();
         const QString project = newProject("torchscript");
         QVERIFY(!project.isEmpty());
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "CrashTrace.h"
+#include "MaskMorphology.h"
 #include "RemoveTree.h"
 #include "TorchScriptGeneralist.h"
 
@@ -92,12 +93,6 @@ PromptSet prompt(const ImageGeometry& geometry) {
     return prompt;
 }
 
-std::size_t count(const Mask& mask) {
-    std::size_t n = 0;
-    for (const std::uint8_t v : mask.voxels()) n += v != 0;
-    return n;
-}
-
 // Whether every voxel of `mask` (on prompt.region's grid) lies within the prompt box widened by
 // `slack` voxels.
 bool insideBox(const Mask& mask, const PromptSet& prompt, long slack) {
@@ -128,7 +123,7 @@ bool check(const char* what, const std::string& path, const GeneralistContract& 
     std::size_t differing = 0;
     for (std::size_t v = 0; v < got.voxels().size(); ++v)
         differing += got.voxels()[v] != expected.voxels()[v] || again.voxels()[v] != expected.voxels()[v];
-    const std::size_t voxels = count(got);
+    const std::size_t voxels = countSet(got);
     const bool ok = differing == 0 && got.size() == expected.size() && voxels > 100 &&
                     voxels < got.voxels().size() && insideBox(got, request, 1);
     std::printf("%s: %s generalist on %s: %zu voxels, %zu differ from the CPU's\n", ok ? "ok" : "FAILED", what,

@@ -454,11 +454,6 @@ private Q_SLOTS:
         const test::ProcessResult made =
             test::runProgram(test::buildTreePath("tests/support/ipnp_test_make_generalist"), {pt});
         QVERIFY2(made.exitCode == 0, qPrintable(made.err));
-        QFile contract(own.filePath("nothing.json"));
-        QVERIFY(contract.open(QIODevice::WriteOnly));
-        contract.write(R"({"contract": "box2d", "input_size": [32, 32], "channels": 1, "output_size": [32, 32],
-                           "normalization": "minmax", "threshold": 0})");
-        contract.close();
         {
             auto store = test::makePhantomProject(own.path().toStdString());
             ProjectSettings(*store).setRoundTraining(tinyTraining(20));
