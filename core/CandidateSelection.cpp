@@ -69,6 +69,7 @@ Candidate makeAbsentCandidate(PromptSet prompt) {
 bool passesAutoAccept(const CandidateScores& scores, bool absent, const AutoAcceptPolicy& policy,
                       const std::optional<VolumeRange>& labeledVolumes) {
     if (absent) return false;
+    if (scores.volumeMl <= 0) return false;  // an empty mask is never a label (even at T = 0)
     if (scores.specialistGeneralistDice < policy.minimumDice) return false;
     if (!labeledVolumes || labeledVolumes->count == 0) return true;  // nothing to compare with
     return scores.volumeMl >= labeledVolumes->minimumMl * (1.0 - policy.rangeWidening) &&

@@ -50,7 +50,8 @@ CandidateScores scoreCandidate(const Mask& generalist, const Mask& specialist, c
 // An absent candidate (no component found): no mask, no scores.
 Candidate makeAbsentCandidate(PromptSet prompt);
 
-// Step 5's unattended policy; an absent candidate always waits for a person.
+// Step 5's unattended policy; an absent candidate, and one whose mask is empty, always waits for a
+// person.
 bool passesAutoAccept(const Candidate& candidate, const AutoAcceptPolicy& policy,
                       const std::optional<VolumeRange>& labeledVolumes);
 bool passesAutoAccept(const CandidateScores& scores, bool absent, const AutoAcceptPolicy& policy,

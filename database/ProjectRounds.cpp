@@ -516,6 +516,7 @@ void ProjectRounds::decideAll(const std::vector<std::int64_t>& acceptIds, const 
             throw Error(store_.folder(), "candidate " + std::to_string(id) + " is named twice; decide each one once");
         CandidateRecord c = requireCandidate(id);
         requirePending(c);
+        if (action == ReviewAction::Accept) requireAcceptableAsItIs(c);
         decisions.emplace_back(std::move(c), action);
     };
     for (std::int64_t id : acceptIds) check(id, ReviewAction::Accept);
@@ -541,7 +542,7 @@ void ProjectRounds::decideAll(const std::vector<std::int64_t>& acceptIds, const 
 std::vector<std::int64_t> ProjectRounds::acceptAllAbove(double threshold, bool dryRun) {
     std::vector<std::int64_t> ids;
     for (const CandidateRecord& c : candidates("pending"))
-        if (!c.absent && c.dice >= threshold) ids.push_back(c.id);
+        if (!c.absent && c.voxelCount > 0 && c.dice >= threshold) ids.push_back(c.id);
     if (!dryRun) decideAll(ids, {});
     return ids;
 }
@@ -553,8 +554,17 @@ void ProjectRounds::requirePending(const CandidateRecord& c) const {
                                          "; only pending candidates can be decided");
 }
 
+void ProjectRounds::requireAcceptableAsItIs(const CandidateRecord& c) const {
+    if (!c.absent && c.voxelCount == 0)
+        throw Error(store_.folder(), "candidate " + std::to_string(c.id) + " (" + c.scanName + ", " + c.organName +
+                                         ", round " + std::to_string(c.round) +
+                                         ") has an empty mask: the generalist found nothing where the specialist saw "
+                                         "the organ; reject it, or edit its mask and accept that");
+}
+
 void ProjectRounds::decide(const CandidateRecord& c, ReviewAction action, const std::string& editedMask) {
     requirePending(c);
+    if (action == ReviewAction::Accept) requireAcceptableAsItIs(c);
     StagedLabel label = stageLabel(c, action, editedMask);
     try {
         SqliteTransaction transaction(store_.database());

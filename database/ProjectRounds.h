@@ -61,7 +61,10 @@ public:
     std::size_t cellsToPseudoLabel();
 
     // Review. Throws ipnp::Error (project unchanged) for an unknown or already decided candidate,
-    // and for an edited mask that does not fit the scan.
+    // for an edited mask that does not fit the scan or is empty, and for accepting as it is a mask
+    // candidate whose mask is empty (the generalist found nothing where the specialist saw the
+    // organ: a label with no voxel would say the organ is there and has no voxel; reject it, or
+    // accept an edited mask).
     std::vector<CandidateRecord> candidates(const std::string& status = "pending");
     std::vector<CandidateRecord> candidatesOfScan(std::int64_t scanId, const std::string& status = "pending");
     std::optional<CandidateRecord> candidate(std::int64_t id);
@@ -74,8 +77,8 @@ public:
     // `decided` hears of each once all are on record.
     void decideAll(const std::vector<std::int64_t>& acceptIds, const std::vector<std::int64_t>& rejectIds,
                    const std::function<void(std::int64_t id, bool accepted)>& decided = {});
-    // Accepts every pending mask candidate with specialist-generalist Dice >= threshold (all or
-    // none, as decideAll); returns them.
+    // Accepts every pending mask candidate with specialist-generalist Dice >= threshold and a
+    // mask that is not empty (all or none, as decideAll); returns them.
     std::vector<std::int64_t> acceptAllAbove(double threshold, bool dryRun = false);
 
     std::vector<RoundRecord> history();
@@ -92,6 +95,7 @@ private:
     CandidateRecord requireCandidate(std::int64_t id);
     // Throws ipnp::Error naming the candidate when it is decided already.
     void requirePending(const CandidateRecord& c) const;
+    void requireAcceptableAsItIs(const CandidateRecord& c) const;
     // Whether the round trained, has no candidate yet, and the labels changed after its training began.
     bool trainedBeforeLabelsChanged(std::int64_t roundId);
     // Decides the round's pending candidates whose stored scores say the unattended policy passed them.

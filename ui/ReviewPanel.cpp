@@ -21,6 +21,9 @@ QString describe(const CandidateRecord& c) {
                        .arg(QString::fromStdString(c.scanName).toHtmlEscaped(), QString::fromStdString(c.organName).toHtmlEscaped())
                        .arg(c.round).arg(c.id).arg(QString::fromStdString(c.createdAt));
     if (c.absent) text += "The specialist found no component: <b>absent</b> if accepted.<br>";
+    if (!c.absent && c.voxelCount == 0)
+        text += "The generalist found nothing where the specialist saw the organ: its mask is <b>empty</b>. "
+                "Reject it, or edit the mask (E) and accept that.<br>";
     const json scores = json::parse(c.scoresJson, nullptr, false);
     if (scores.is_object() && !c.absent) {
         text += QString("specialist–generalist Dice %1<br>mean confidence %2<br>volume %3 ml")
@@ -143,6 +146,7 @@ void ReviewPanel::reload() {
             item.organIndex = c.organIndex;
             item.round = c.round;
             item.absent = c.absent;
+            item.emptyMask = !c.absent && c.voxelCount == 0;
             item.dice = c.dice;
             const auto scores = nlohmann::json::parse(c.scoresJson, nullptr, false);
             item.confidence = scores.is_object() ? scores.value("mean_confidence", 0.0) : 0.0;
@@ -174,6 +178,9 @@ void ReviewPanel::refreshCurrent() {
     const auto current = queue_.current();
     const bool has = current.has_value();
     for (QPushButton* b : {accept_, reject_, previous_, next_}) b->setEnabled(has);
+    accept_->setEnabled(has && !current->emptyMask);
+    accept_->setToolTip(has && current->emptyMask ? "Its mask is empty: reject it, or edit the mask and accept that"
+                                                  : QString());
     const std::size_t bulkCount = queue_.countAtOrAbove(bulkThreshold_->value());
     bulkPreview_->setText(QString("%1 candidate(s)").arg(bulkCount));
     bulkAccept_->setEnabled(bulkCount > 0);

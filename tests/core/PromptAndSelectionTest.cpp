@@ -161,6 +161,12 @@ private Q_SLOTS:
         QVERIFY(passesAutoAccept(c, policy, std::nullopt));
         // An absent candidate always waits for a person.
         QVERIFY(!passesAutoAccept(makeAbsentCandidate(prompt), policy, range));
+        // An empty generalist mask never passes, even with no Dice floor and no volume to compare:
+        // Dice(empty, S) = 0 >= 0, and nothing else would stop it.
+        policy.minimumDice = 0.0;
+        const Candidate empty = makeCandidate(prompt, Mask(g, 0), s, probability, std::nullopt);
+        QCOMPARE(empty.scores.volumeMl, 0.0);
+        QVERIFY(!passesAutoAccept(empty, policy, std::nullopt));
     }
 
     void overlapsGoToTheMostProbableOrganAndNeverOverManual() {

@@ -35,6 +35,16 @@ namespace {
 
 std::int64_t count(ProjectStore& store, const std::string& sql) { return store.database().queryInt(sql); }
 
+std::string coverageDumpOf(ProjectStore& store) {
+    std::string out;
+    SqliteStatement rows(store.database(),
+                         "SELECT scan_id, organ_id, state, COALESCE(label_version_id, 0) FROM coverage ORDER BY 1, 2");
+    while (rows.step())
+        out += std::to_string(rows.columnInt(0)) + "/" + std::to_string(rows.columnInt(1)) + "=" + rows.columnText(2) +
+               ":" + std::to_string(rows.columnInt(3)) + " ";
+    return out;
+}
+
 // Round 1 of `project`, prompted and left with one pending box candidate per (corner, Dice) given,
 // each on another organ unknown in the first training scan; returns that scan.
 ScanRecord pendingBoxCandidates(ProjectStore& project, ProjectRounds& rounds,
@@ -66,15 +76,7 @@ class ProjectRoundsTest : public QObject {
     std::vector<ScanRecord> training;
     std::string coverageBefore;
 
-    std::string coverageDump() {
-        std::string out;
-        SqliteStatement rows(store->database(),
-                             "SELECT scan_id, organ_id, state, COALESCE(label_version_id, 0) FROM coverage ORDER BY 1, 2");
-        while (rows.step())
-            out += std::to_string(rows.columnInt(0)) + "/" + std::to_string(rows.columnInt(1)) + "=" + rows.columnText(2) +
-                   ":" + std::to_string(rows.columnInt(3)) + " ";
-        return out;
-    }
+    std::string coverageDump() { return coverageDumpOf(*store); }
 
     // The first `n` organs of a training scan that are unknown there.
     std::vector<int> unknownOrgans(const ScanRecord& scan, std::size_t n) {
@@ -351,6 +353,60 @@ private Q_SLOTS:
         QCOMPARE(stateOf(*project, scan.id, pending[0].organIndex), std::string("pseudo-accepted"));
         QCOMPARE(stateOf(*project, scan.id, pending[1].organIndex), std::string("rejected"));
         QCOMPARE(labelFiles(), filesBefore + 1);
+    }
+
+    void aCandidateWithAnEmptyMaskIsNotAcceptedAsItIs() {
+        // The generalist found nothing where the specialist saw the organ: the candidate is stored
+        // (a person sees it and can reject it or draw the organ), but accepting its empty mask as a
+        // label is refused; a bulk accept passes it by; an edited mask is accepted.
+        QTemporaryDir own;
+        auto project = test::makePhantomProject(own.path().toStdString());
+        ProjectRounds rounds(*project, "tester");
+        const GeneralistIdentity generalist = test::handMadeCandidates();
+        RoundInfo round = rounds.beginRound(RoundSettings(), generalist, false);
+        const ScanRecord scan = test::trainingScans(*project).front();
+        std::vector<int> organs;
+        for (int organ : {1, 2, 3, 4, 6, 7, 8, 9, 10})
+            if (organs.size() < 2 && stateOf(*project, scan.id, organ) == "unknown") organs.push_back(organ);
+        QCOMPARE(organs.size(), std::size_t(2));
+        ScanCandidates stored;
+        stored.target = {scan.id, scan.name, organs};
+        stored.candidates = {boxCandidate(scan, organs[0], {2, 2, 2}, 0.9), boxCandidate(scan, organs[1], {12, 2, 2}, 0.0)};
+        Candidate& empty = stored.candidates[1];
+        std::fill(empty.mask.data(), empty.mask.data() + empty.mask.voxelCount(), std::uint8_t(0));
+        empty.scores.volumeMl = 0;
+        stored.autoAccepted = {false, false};
+        rounds.saveCandidates(round, generalist, stored);
+        rounds.finishPrompting(round);
+        std::int64_t full = 0, hollow = 0;
+        for (const CandidateRecord& c : rounds.candidates()) (c.organIndex == organs[1] ? hollow : full) = c.id;
+        QVERIFY(full != 0 && hollow != 0);
+
+        const std::string before = coverageDumpOf(*project);
+        const QString error = errorOf([&] { rounds.accept(hollow); });
+        QVERIFY2(error.contains("candidate " + QString::number(hollow)) && error.contains("empty mask") &&
+                     error.contains(QString::fromStdString(scan.name)),
+                 qPrintable(error));
+        // In a list, it stops the whole list before anything is written.
+        QVERIFY(!errorOf([&] { rounds.decideAll({full, hollow}, {}); }).isEmpty());
+        QCOMPARE(coverageDumpOf(*project), before);
+        QCOMPARE(count(*project, "SELECT COUNT(*) FROM decisions"), std::int64_t(0));
+
+        // Accept-all at Dice >= 0 takes the full one only.
+        QCOMPARE(rounds.acceptAllAbove(0.0), std::vector<std::int64_t>{full});
+        QCOMPARE(stateOf(*project, scan.id, organs[0]), std::string("pseudo-accepted"));
+        QCOMPARE(stateOf(*project, scan.id, organs[1]), std::string("pseudo-pending"));
+
+        // A mask drawn by a person is accepted: one voxel on the scan's grid.
+        LabelMap drawn(scan.geometry, 0);
+        drawn.at(13, 3, 3) = 1;
+        const std::string drawnFile = own.filePath("drawn.nii.gz").toStdString();
+        writeVolume(drawn, drawnFile);
+        rounds.acceptEdited(hollow, drawnFile);
+        QCOMPARE(stateOf(*project, scan.id, organs[1]), std::string("pseudo-accepted"));
+        QCOMPARE(count(*project, "SELECT voxel_count FROM label_versions WHERE scan_id = " + std::to_string(scan.id) +
+                                     " AND organ_id = " + std::to_string(organs[1])),
+                 std::int64_t(1));
     }
 
     void autoAcceptOnRecordIsCompletedAfterAFailedDecision() {

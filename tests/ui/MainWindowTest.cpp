@@ -7,6 +7,7 @@
 #include <cmath>
 #include <QLabel>
 #include <QMessageBox>
+#include <QTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStatusBar>
@@ -633,6 +634,57 @@ private Q_SLOTS:
         QCOMPARE(window.currentScanId(), training[2].id);
         QCOMPARE(errors.count(), 1);
     }
+
+    void aCandidateWithAnEmptyMaskCannotBeAcceptedAsItIs() {
+        // The generalist found nothing: the panel says so, Accept is off, the A key gets an error
+        // dialog naming the candidate and leaves it pending, the bulk preview leaves it out; R
+        // rejects it.
+        QTemporaryDir own;
+        auto store = test::makePhantomProject(own.path().toStdString());
+        const QString emptyProject = own.filePath("project");
+        const ScanRecord scan = test::trainingScans(*store).front();
+        const std::vector<int> organs = test::organsInState(*store, scan.id, "unknown");
+        QVERIFY(!organs.empty());
+        std::int64_t id = 0;
+        {
+            ProjectRounds rounds(*store, "tester");
+            GeneralistIdentity generalist = test::handMadeCandidates();
+            RoundInfo round = rounds.beginRound(RoundSettings(), generalist, false);
+            ScanCandidates stored;
+            stored.target = {scan.id, scan.name, {organs[0]}};
+            stored.candidates = {boxCandidate(scan, organs[0], {4, 4, 4}, 0.0)};
+            Mask& mask = stored.candidates[0].mask;
+            std::fill(mask.data(), mask.data() + mask.voxelCount(), std::uint8_t(0));
+            stored.candidates[0].scores.volumeMl = 0;
+            stored.autoAccepted = {false};
+            rounds.saveCandidates(round, generalist, stored);
+            rounds.finishPrompting(round);
+            id = rounds.candidates().front().id;
+        }
+        store.reset();
+        auto window = activeWindowOn(emptyProject);
+        QVERIFY(window);
+        QCOMPARE(window->reviewPanel()->queue().current()->candidateId, id);
+        QVERIFY(window->reviewPanel()->findChild<QTextEdit*>("txtReviewDetails")->toPlainText().contains("mask is empty"));
+        QVERIFY(!window->reviewPanel()->findChild<QPushButton*>("btnAccept")->isEnabled());
+        QVERIFY(window->reviewPanel()->findChild<QPushButton*>("btnReject")->isEnabled());
+        window->reviewPanel()->setBulkThreshold(0.0);
+        QCOMPARE(window->reviewPanel()->findChild<QLabel*>("lblBulkPreview")->text(), QString("0 candidate(s)"));
+        window->grab().save(screenshotPath("main_window_empty_candidate"));
+
+        QSignalSpy errors(window.get(), &MainWindow::errorShown);
+        QTest::keyClick(window.get(), Qt::Key_A);
+        QCOMPARE(errors.count(), 1);
+        QVERIFY2(errors.at(0).at(0).toString().contains("candidate " + QString::number(id)),
+                 qPrintable(errors.at(0).at(0).toString()));
+        QTRY_VERIFY(window->findChild<QMessageBox*>("dlgError") != nullptr);
+        window->findChild<QMessageBox*>("dlgError")->close();
+        const std::string status = "SELECT status FROM candidates WHERE id = " + std::to_string(id);
+        QCOMPARE(queryText(emptyProject, status), std::string("pending"));
+        QTest::keyClick(window.get(), Qt::Key_R);
+        QCOMPARE(queryText(emptyProject, status), std::string("rejected"));
+    }
+
 };
 
 int main(int argc, char** argv) {

@@ -125,6 +125,12 @@ private Q_SLOTS:
         QCOMPARE(queue.current()->candidateId, std::int64_t(5));
         QCOMPARE(queue.countAtOrAbove(0.9), std::size_t(2));
         QCOMPARE(queue.countAtOrAbove(0.91), std::size_t(1));
+        QCOMPARE(queue.countAtOrAbove(0.0), std::size_t(2));  // 5 and 1 left
+        ReviewQueue withEmpty;
+        ReviewItem empty = item(6, 0.95);
+        empty.emptyMask = true;
+        withEmpty.setItems({item(7, 0.5), empty});
+        QCOMPARE(withEmpty.countAtOrAbove(0.0), std::size_t(1));  // an empty mask is never bulk-accepted
         queue.remove(5);
         queue.remove(1);
         QVERIFY(queue.empty());

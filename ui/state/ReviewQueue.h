@@ -16,6 +16,7 @@ struct ReviewItem {
     int organIndex = 0;
     int round = 0;
     bool absent = false;   // "the organ is not in this scan": no mask, no agreement score
+    bool emptyMask = false;  // the generalist found nothing: rejected, or accepted only once edited
     double dice = 0;       // specialist-generalist Dice
     double confidence = 0;
 };
@@ -45,7 +46,8 @@ public:
     // the previous one when it was the last.
     void remove(std::int64_t candidateId);
 
-    // How many items a bulk accept at this Dice threshold would accept (absent ones never).
+    // How many items a bulk accept at this Dice threshold would accept (absent ones and empty
+    // masks never).
     std::size_t countAtOrAbove(double threshold) const;
 
 private:
