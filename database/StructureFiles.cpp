@@ -7,12 +7,13 @@
 #include "DicomSegImport.h"
 #include "Error.h"
 #include "RtStructImport.h"
+#include "StructureKind.h"
 
 namespace ipnp {
 
 namespace fs = std::filesystem;
 
-bool isStructureFile(const std::string& path) { return isRtStructFile(path) || isDicomSegFile(path); }
+bool isStructureFile(const std::string& path) { return structureKindOf(path) != StructureKind::None; }
 
 std::vector<std::string> structureFilesIn(const std::string& folder) {
     std::vector<std::string> files;
@@ -29,7 +30,8 @@ StructureFileSummary summarizeStructureFile(ProjectStore& store, const std::stri
     StructureFileSummary out;
     const OrganSchema schema = store.schema();
     std::vector<std::string> matchNames;  // what each is matched by (a SEG's coded anatomy may stand in)
-    if (isRtStructFile(file)) {
+    const StructureKind kind = structureKindOf(file);
+    if (kind == StructureKind::RtStruct) {
         const RtStructureSet set = readRtStruct(file);
         out.kind = "RT Structure Set";
         out.referencedSeriesUid = set.referencedSeriesUid;
@@ -38,7 +40,7 @@ StructureFileSummary summarizeStructureFile(ProjectStore& store, const std::stri
             matchNames.push_back(roi.name);
             out.parts.push_back(roi.contours.size());
         }
-    } else if (isDicomSegFile(file)) {
+    } else if (kind == StructureKind::Seg) {
         const DicomSegmentation seg = readDicomSeg(file);
         out.kind = "DICOM SEG";
         out.referencedSeriesUid = seg.referencedSeriesUid;
@@ -66,13 +68,16 @@ StructureFileSummary summarizeStructureFile(ProjectStore& store, const std::stri
 }
 
 void checkStructureFile(const std::string& file) {
-    if (isRtStructFile(file)) readRtStruct(file);
+    if (structureKindOf(file) == StructureKind::RtStruct) readRtStruct(file);
     else readDicomSeg(file);
 }
 
 ManualLabelImportResult importStructureFile(ProjectStore& store, const std::string& file, const StructureImportOptions& options) {
-    if (isRtStructFile(file)) return importRtStruct(store, file, options);
-    if (isDicomSegFile(file)) return importDicomSeg(store, file, options);
+    switch (structureKindOf(file)) {
+        case StructureKind::RtStruct: return importRtStruct(store, file, options);
+        case StructureKind::Seg: return importDicomSeg(store, file, options);
+        case StructureKind::None: break;
+    }
     throw Error(file, "is neither an RT Structure Set nor a DICOM SEG");
 }
 

@@ -12,6 +12,7 @@
 #include <ctime>
 
 #include "AtomicFile.h"
+#include "DicomReading.h"
 #include "DicomSeries.h"
 #include "DicomWriting.h"
 #include "Error.h"
@@ -20,17 +21,8 @@ namespace ipnp {
 
 namespace {
 
-std::string text(DcmItem& item, const DcmTagKey& tag) {
-    OFString value;
-    if (item.findAndGetOFString(tag, value).good()) return std::string(value.c_str());
-    return {};
-}
-
-DcmItem* firstItem(DcmItem& item, const DcmTagKey& tag) {
-    DcmSequenceOfItems* sequence = nullptr;
-    if (item.findAndGetSequence(tag, sequence).good() && sequence && sequence->card() > 0) return sequence->getItem(0);
-    return nullptr;
-}
+using dicomreading::firstItem;
+using dicomreading::text;
 
 // A functional group's first item, from the frame's own groups or else the shared ones.
 DcmItem* group(DcmItem* perFrame, DcmItem* shared, const DcmTagKey& tag) {
@@ -50,17 +42,13 @@ bool numbers(DcmItem* item, const DcmTagKey& tag, double* out, unsigned long cou
 
 }  // namespace
 
-bool isDicomSegFile(const std::string& path) {
-    DcmFileFormat file;
-    if (!isDicomFile(path) || file.loadFile(path.c_str(), EXS_Unknown, EGL_noChange, 4096).bad()) return false;
-    return text(*file.getDataset(), DCM_SOPClassUID) == UID_SegmentationStorage;
-}
+bool isDicomSegFile(const std::string& path) { return structureKindOf(path) == StructureKind::Seg; }
 
 DicomSegmentation readDicomSeg(const std::string& path) {
     DcmFileFormat file;
     if (!isDicomFile(path) || file.loadFile(path.c_str()).bad()) throw Error(path, "is not a readable DICOM file");
     DcmDataset& data = *file.getDataset();
-    if (text(data, DCM_SOPClassUID) != UID_SegmentationStorage)
+    if (dicomreading::structureKindOf(data) != StructureKind::Seg)
         throw Error(path, "is not a DICOM Segmentation (SOP class " + text(data, DCM_SOPClassUID) + ")");
     DicomSegmentation seg;
     seg.file = path;

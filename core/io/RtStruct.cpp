@@ -11,6 +11,7 @@
 
 #include "AtomicFile.h"
 #include "ContourTracer.h"
+#include "DicomReading.h"
 #include "DicomSeries.h"
 #include "DicomWriting.h"
 #include "Error.h"
@@ -19,20 +20,8 @@ namespace ipnp {
 
 namespace {
 
-std::string text(DcmItem& item, const DcmTagKey& tag) {
-    OFString value;
-    if (item.findAndGetOFString(tag, value).good()) return std::string(value.c_str());
-    return {};
-}
-
-// The items of a sequence (none when it is absent).
-std::vector<DcmItem*> itemsOf(DcmItem& item, const DcmTagKey& tag) {
-    std::vector<DcmItem*> out;
-    DcmSequenceOfItems* sequence = nullptr;
-    if (item.findAndGetSequence(tag, sequence).good() && sequence)
-        for (unsigned long n = 0; n < sequence->card(); ++n) out.push_back(sequence->getItem(n));
-    return out;
-}
+using dicomreading::itemsOf;
+using dicomreading::text;
 
 int integer(DcmItem& item, const DcmTagKey& tag) {
     Sint32 value = 0;
@@ -46,22 +35,17 @@ bool loadDataset(const std::string& path, DcmFileFormat& file) {
 
 }  // namespace
 
-bool isRtStructFile(const std::string& path) {
-    DcmFileFormat file;
-    if (!isDicomFile(path) || file.loadFile(path.c_str(), EXS_Unknown, EGL_noChange, 4096).bad()) return false;
-    DcmDataset& data = *file.getDataset();
-    const std::string sopClass = text(data, DCM_SOPClassUID);
-    return sopClass == UID_RTStructureSetStorage || (sopClass.empty() && text(data, DCM_Modality) == "RTSTRUCT");
-}
+bool isRtStructFile(const std::string& path) { return structureKindOf(path) == StructureKind::RtStruct; }
 
 RtStructureSet readRtStruct(const std::string& path) {
     DcmFileFormat file;
     if (!loadDataset(path, file)) throw Error(path, "is not a readable DICOM file");
     DcmDataset& data = *file.getDataset();
-    const std::string sopClass = text(data, DCM_SOPClassUID);
-    if (sopClass != UID_RTStructureSetStorage && !(sopClass.empty() && text(data, DCM_Modality) == "RTSTRUCT"))
+    if (dicomreading::structureKindOf(data) != StructureKind::RtStruct) {
+        const std::string sopClass = text(data, DCM_SOPClassUID);
         throw Error(path, "is not an RT Structure Set (SOP class " + (sopClass.empty() ? std::string("empty") : sopClass) +
                               ", modality " + text(data, DCM_Modality) + ")");
+    }
     RtStructureSet out;
     out.file = path;
     out.label = text(data, DCM_StructureSetLabel);

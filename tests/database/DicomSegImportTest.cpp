@@ -14,6 +14,7 @@
 #include "DicomSeg.h"
 #include "DicomSegImport.h"
 #include "StructureFiles.h"
+#include "StructureKind.h"
 #include "RtStruct.h"
 #include "ImageFile.h"
 #include "OrganSchemaFile.h"
@@ -45,6 +46,16 @@ private Q_SLOTS:
     void readsTheSegments() {
         QVERIFY(isDicomSegFile(kData + "/liver.dcm"));
         QVERIFY(!isDicomSegFile(kData + "/ct/01.dcm"));
+        // One header read tells the kinds apart: a SEG, a CT slice, a file that is not DICOM, none at all.
+        QCOMPARE(structureKindOf(kData + "/liver.dcm"), StructureKind::Seg);
+        QCOMPARE(structureKindOf(kData + "/ct/01.dcm"), StructureKind::None);
+        const QString notDicom = dir.filePath("notes.txt");
+        QFile text(notDicom);
+        QVERIFY(text.open(QIODevice::WriteOnly));
+        text.write(QByteArray(200, 'x'));
+        text.close();
+        QCOMPARE(structureKindOf(notDicom.toStdString()), StructureKind::None);
+        QCOMPARE(structureKindOf(dir.filePath("missing.dcm").toStdString()), StructureKind::None);
         const DicomSegmentation seg = readDicomSeg(kData + "/liver.dcm");
         QCOMPARE(seg.segments.size(), std::size_t(1));
         QCOMPARE(seg.segments[0].label, std::string("Liver"));

@@ -17,6 +17,7 @@
 #include "OrganSchemaFile.h"
 #include "ProjectExporter.h"
 #include "RtStructImport.h"
+#include "StructureKind.h"
 #include "TestSupport.h"
 
 using namespace ipnp;
@@ -98,6 +99,7 @@ private Q_SLOTS:
     void readsRoisAndTheirSeries() {
         QVERIFY(isRtStructFile(rtss.toStdString()));
         QVERIFY(!isRtStructFile((ct + "/ct_0.dcm").toStdString()));
+        QCOMPARE(structureKindOf(rtss.toStdString()), StructureKind::RtStruct);
         const RtStructureSet set = readRtStruct(rtss.toStdString());
         QCOMPARE(set.referencedSeriesUid, kSeries);
         QCOMPARE(set.rois.size(), std::size_t(5));
