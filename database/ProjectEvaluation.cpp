@@ -64,12 +64,16 @@ ModelScores scoreModel(const TrainedModel& model, ProjectStore& store, Specialis
     return out;
 }
 
+// The reference, when there is one, is scored last.
+bool endsWithReference(const EvaluationReport& report) {
+    return !report.models.empty() && report.models.back().label == "reference";
+}
+
 }  // namespace
 
 std::string whyNoGapRecovery(const EvaluationReport& report) {
     if (report.gapRecovery) return "";
-    const bool hasReference = !report.models.empty() && report.models.back().label == "reference";
-    if (!hasReference) return "no gap recovery: there is no fully labeled reference (`ipnp train --reference`)";
+    if (!endsWithReference(report)) return "no gap recovery: there is no fully labeled reference (`ipnp train --reference`)";
     if (report.models.size() < 3) return "no gap recovery: there is no IPnP round's model beside the baseline yet";
     char text[200];
     std::snprintf(text, sizeof text,
@@ -194,7 +198,7 @@ EvaluationReport evaluateProject(ProjectStore& store, Specialist& specialist, co
         report.models.push_back(scoreModel(models[n], store, specialist, tests, schema));
     }
     report.pseudoLabels = pseudoLabelQuality(store, progress);
-    const bool hasReference = report.models.back().label == "reference";
+    const bool hasReference = endsWithReference(report);
     const std::size_t ipnpModels = report.models.size() - (hasReference ? 1 : 0);
     if (hasReference && ipnpModels >= 2) {
         const double baseline = report.models.front().meanDice, reference = report.models.back().meanDice;
