@@ -317,6 +317,23 @@ private Q_SLOTS:
             const QJsonObject scores = QJsonDocument::fromJson(values[2].toUtf8()).object();
             QCOMPARE(scores["specialist_generalist_dice"].toDouble(), 0.0);
         }
+
+        // Empty masks in review: listed as such, refused as they are (exit 1, naming the candidate,
+        // project unchanged), passed by at Dice >= 0, rejected on request.
+        const ProcessResult listed = runIpnp({"review", "-p", project});
+        QVERIFY2(listed.exitCode == 0 && listed.out.contains(" empty "), qPrintable(listed.out));
+        const QString id = queryRows(database(project), "SELECT MIN(id) FROM candidates WHERE kind = 'mask'").value(0);
+        const QStringList dump = logicalDump(database(project));
+        const ProcessResult accepted = runIpnp({"review", "--accept", id, "-p", project});
+        QCOMPARE(accepted.exitCode, 1);
+        QVERIFY2(accepted.err.contains("candidate " + id + " (") && accepted.err.contains("empty mask"),
+                 qPrintable(accepted.err));
+        QCOMPARE(logicalDump(database(project)), dump);
+        const ProcessResult all = runIpnp({"review", "--accept-all-above", "0", "-p", project});
+        QVERIFY2(all.exitCode == 0, qPrintable(all.err));
+        QCOMPARE(logicalDump(database(project)), dump);
+        QCOMPARE(runIpnp({"review", "--reject", id, "-p", project}).exitCode, 0);
+        QCOMPARE(queryRows(database(project), "SELECT status FROM candidates WHERE id = " + id), QStringList{"rejected"});
     }
 
     void badInputIsRefusedAndChangesNothing() {
