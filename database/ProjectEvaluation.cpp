@@ -73,7 +73,8 @@ bool endsWithReference(const EvaluationReport& report) {
 
 std::string whyNoGapRecovery(const EvaluationReport& report) {
     if (report.gapRecovery) return "";
-    if (!endsWithReference(report)) return "no gap recovery: there is no fully labeled reference (`ipnp train --reference`)";
+    if (!endsWithReference(report))
+        return "no gap recovery: there is no fully labeled reference (`ipnp train --reference`)";
     if (report.models.size() < 3) return "no gap recovery: there is no IPnP round's model beside the baseline yet";
     char text[200];
     std::snprintf(text, sizeof text,

@@ -453,7 +453,8 @@ void ProjectRounds::completeAutoAccepted(const RoundInfo& round) {
     // left undecided is decided here on the next call, or by finishPrompting when the round resumes.
     SqliteStatement rows(store_.database(), std::string(kCandidateColumns) +
                                                 "WHERE x.round_id = ?1 AND x.status = 'pending' "
-                                                "AND json_extract(x.scores, '$.auto_accept') = 1 ORDER BY x.id");
+                                                "AND json_extract(x.scores, '$.auto_accept') = 1 "
+                                                "AND x.voxel_count > 0 ORDER BY x.id");
     rows.bind(1, round.id);
     std::vector<CandidateRecord> flagged;
     while (rows.step()) flagged.push_back(candidateFrom(rows));
@@ -558,13 +559,13 @@ void ProjectRounds::requireAcceptableAsItIs(const CandidateRecord& c) const {
     if (!c.absent && c.voxelCount == 0)
         throw Error(store_.folder(), "candidate " + std::to_string(c.id) + " (" + c.scanName + ", " + c.organName +
                                          ", round " + std::to_string(c.round) +
-                                         ") has an empty mask: the generalist found nothing where the specialist saw "
-                                         "the organ; reject it, or edit its mask and accept that");
+                                         ") has an empty mask (the generalist found nothing, or each of its voxels "
+                                         "went to a more probable neighbouring organ or lay on a locked label); reject "
+                                         "it, or edit its mask and accept that");
 }
 
 void ProjectRounds::decide(const CandidateRecord& c, ReviewAction action, const std::string& editedMask) {
     requirePending(c);
-    if (action == ReviewAction::Accept) requireAcceptableAsItIs(c);
     StagedLabel label = stageLabel(c, action, editedMask);
     try {
         SqliteTransaction transaction(store_.database());

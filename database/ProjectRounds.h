@@ -62,9 +62,9 @@ public:
 
     // Review. Throws ipnp::Error (project unchanged) for an unknown or already decided candidate,
     // for an edited mask that does not fit the scan or is empty, and for accepting as it is a mask
-    // candidate whose mask is empty (the generalist found nothing where the specialist saw the
-    // organ: a label with no voxel would say the organ is there and has no voxel; reject it, or
-    // accept an edited mask).
+    // candidate whose mask is empty (the generalist found nothing, or every voxel went to another
+    // organ when overlaps were resolved: a label with no voxel would say the organ is there and has
+    // no voxel; reject it, or accept an edited mask).
     std::vector<CandidateRecord> candidates(const std::string& status = "pending");
     std::vector<CandidateRecord> candidatesOfScan(std::int64_t scanId, const std::string& status = "pending");
     std::optional<CandidateRecord> candidate(std::int64_t id);

@@ -789,6 +789,14 @@ void MainWindow::redoEdit() {
 
 bool MainWindow::finishEdit(bool accept) {
     if (!editor_) return false;
+    if (accept && editor_->voxelCount() == 0) {
+        // Said here, in the editor's terms (the store would refuse it too, naming a temporary file).
+        showError(QString("Candidate %1: the mask is empty. To accept it, draw the organ first; or leave the edit "
+                          "(Esc) and %2.")
+                      .arg(edited_->id)
+                      .arg(edited_->absent ? "accept it as absent (A) or reject it (R)" : "reject it (R)"));
+        return false;  // the edit stays open
+    }
     if (accept) {
         try {
             ProjectRounds rounds(*store_, currentUser());

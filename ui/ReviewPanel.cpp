@@ -22,8 +22,8 @@ QString describe(const CandidateRecord& c) {
                        .arg(c.round).arg(c.id).arg(QString::fromStdString(c.createdAt));
     if (c.absent) text += "The specialist found no component: <b>absent</b> if accepted.<br>";
     if (!c.absent && c.voxelCount == 0)
-        text += "The generalist found nothing where the specialist saw the organ: its mask is <b>empty</b>. "
-                "Reject it, or edit the mask (E) and accept that.<br>";
+        text += "Its mask is <b>empty</b>: the generalist found nothing, or every voxel went to a more probable "
+                "neighbouring organ. Reject it, or edit the mask (E) and accept that.<br>";
     const json scores = json::parse(c.scoresJson, nullptr, false);
     if (scores.is_object() && !c.absent) {
         text += QString("specialist–generalist Dice %1<br>mean confidence %2<br>volume %3 ml")

@@ -6,7 +6,7 @@ namespace ipnp {
 
 enum class StructureKind { None, RtStruct, Seg };
 
-// From one read of the file's header (its small elements only, not the pixel data): an RT
+// From one read of the file, leaving elements over 4 KB (pixel data, contour data) on disk: an RT
 // Structure Set by SOP class (or by modality RTSTRUCT where the SOP class is empty), a DICOM SEG
 // by SOP class (Segmentation Storage); None for any other DICOM object, a file that is not DICOM,
 // or one that cannot be read. A folder of thousands of CT slices is sorted with one read each.

@@ -179,14 +179,19 @@ private Q_SLOTS:
         const QStringList tiny{"--count", "4",  "--test-scans", "1", "--size", "32", "--iterations", "3",
                                "--patch", "16", "--rounds",     "1", "--seed", "5",  "--headless"};
         // The auto-accept policy is the demo's to set: at agreement >= 0 and a volume range widened
-        // 1000-fold every mask candidate passes; at agreement >= 1 (the rerun below) none does.
+        // 1000-fold every mask candidate passes but an empty one (never a label); at agreement >= 1
+        // (the rerun below) none does.
         ProcessResult result = runIpnp(QStringList{"demo", "--out", out, "--auto-accept-dice", "0", "--volume-widening",
                                                    "1000"} + tiny);
         QVERIFY2(result.exitCode == 0, qPrintable(result.err));
         QVERIFY(result.out.contains("Report: " + out + "/report.md"));
         const RoundLine acceptAll = roundLine(result.out);
         QVERIFY2(acceptAll.candidates > acceptAll.absent, qPrintable(result.out));
-        QCOMPARE(acceptAll.autoAccepted, acceptAll.candidates - acceptAll.absent);
+        const int empty = queryRows(out + "/project/project.ipnp",
+                                    "SELECT COUNT(*) FROM candidates WHERE kind = 'mask' AND voxel_count = 0")
+                              .value(0)
+                              .toInt();
+        QCOMPARE(acceptAll.autoAccepted, acceptAll.candidates - acceptAll.absent - empty);
         QFile report(out + "/report.md");
         QVERIFY(report.open(QIODevice::ReadOnly));
         const QByteArray text = report.readAll();

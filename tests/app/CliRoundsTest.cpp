@@ -333,7 +333,8 @@ private Q_SLOTS:
         QVERIFY2(all.exitCode == 0, qPrintable(all.err));
         QCOMPARE(logicalDump(database(project)), dump);
         QCOMPARE(runIpnp({"review", "--reject", id, "-p", project}).exitCode, 0);
-        QCOMPARE(queryRows(database(project), "SELECT status FROM candidates WHERE id = " + id), QStringList{"rejected"});
+        QCOMPARE(queryRows(database(project), "SELECT status FROM candidates WHERE id = " + id),
+                 QStringList{"rejected"});
     }
 
     void badInputIsRefusedAndChangesNothing() {

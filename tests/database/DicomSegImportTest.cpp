@@ -56,6 +56,13 @@ private Q_SLOTS:
         text.close();
         QCOMPARE(structureKindOf(notDicom.toStdString()), StructureKind::None);
         QCOMPARE(structureKindOf(dir.filePath("missing.dcm").toStdString()), StructureKind::None);
+        // DICOM's preamble and magic, then no valid element: read (or refused) without a SOP class.
+        const QString damaged = dir.filePath("damaged.dcm");
+        QFile bad(damaged);
+        QVERIFY(bad.open(QIODevice::WriteOnly));
+        bad.write(QByteArray(128, '\0') + "DICM" + QByteArray(64, '\xff'));
+        bad.close();
+        QCOMPARE(structureKindOf(damaged.toStdString()), StructureKind::None);
         const DicomSegmentation seg = readDicomSeg(kData + "/liver.dcm");
         QCOMPARE(seg.segments.size(), std::size_t(1));
         QCOMPARE(seg.segments[0].label, std::string("Liver"));

@@ -665,7 +665,8 @@ private Q_SLOTS:
         auto window = activeWindowOn(emptyProject);
         QVERIFY(window);
         QCOMPARE(window->reviewPanel()->queue().current()->candidateId, id);
-        QVERIFY(window->reviewPanel()->findChild<QTextEdit*>("txtReviewDetails")->toPlainText().contains("mask is empty"));
+        const QString details = window->reviewPanel()->findChild<QTextEdit*>("txtReviewDetails")->toPlainText();
+        QVERIFY2(details.contains("mask is empty"), qPrintable(details));
         QVERIFY(!window->reviewPanel()->findChild<QPushButton*>("btnAccept")->isEnabled());
         QVERIFY(window->reviewPanel()->findChild<QPushButton*>("btnReject")->isEnabled());
         window->reviewPanel()->setBulkThreshold(0.0);
@@ -677,14 +678,49 @@ private Q_SLOTS:
         QCOMPARE(errors.count(), 1);
         QVERIFY2(errors.at(0).at(0).toString().contains("candidate " + QString::number(id)),
                  qPrintable(errors.at(0).at(0).toString()));
+        // Every error box closed (a closed one lingers until deleted), and the keys back at the window.
+        const auto closeErrorBoxes = [&] {
+            for (QMessageBox* box : window->findChildren<QMessageBox*>("dlgError")) box->close();
+            QApplication::setActiveWindow(window.get());
+            return QTest::qWaitFor([&] { return QApplication::activeWindow() == window.get(); }, 5000);
+        };
         QTRY_VERIFY(window->findChild<QMessageBox*>("dlgError") != nullptr);
-        window->findChild<QMessageBox*>("dlgError")->close();
+        QVERIFY(closeErrorBoxes());
         const std::string status = "SELECT status FROM candidates WHERE id = " + std::to_string(id);
         QCOMPARE(queryText(emptyProject, status), std::string("pending"));
-        QTest::keyClick(window.get(), Qt::Key_R);
-        QCOMPARE(queryText(emptyProject, status), std::string("rejected"));
-    }
 
+        // E then Enter with nothing drawn: refused, saying what to do, and the edit stays open.
+        QTest::keyClick(window.get(), Qt::Key_E);
+        QVERIFY(window->editing());
+        QCOMPARE(window->editor()->voxelCount(), std::size_t(0));
+        QTest::keyClick(window.get(), Qt::Key_Return);
+        QCOMPARE(errors.count(), 2);
+        QVERIFY2(errors.at(1).at(0).toString().contains("mask is empty") &&
+                     errors.at(1).at(0).toString().contains("draw the organ"),
+                 qPrintable(errors.at(1).at(0).toString()));
+        QVERIFY(window->editing());
+        QTRY_VERIFY(window->findChild<QMessageBox*>("dlgError") != nullptr);
+        QVERIFY(closeErrorBoxes());
+        QCOMPARE(queryText(emptyProject, status), std::string("pending"));
+        // One voxel drawn (a 3 mm brush in 6 mm voxels), then Enter: accepted as edited, 1 voxel.
+        window->editor()->brush().radiusMm = 3.0;
+        window->cursor()->setPosition({5, 5, 5});
+        QTest::qWait(50);
+        SliceView* axial = window->sliceView(SliceOrientation::Axial);
+        QPoint pixel(-1, -1);
+        for (int y = 0; y < axial->height() && pixel.x() < 0; y += 2)
+            for (int x = 0; x < axial->width() && pixel.x() < 0; x += 2)
+                if (axial->voxelAt(QPointF(x, y)) == std::optional<Index3>(Index3{5, 5, 5})) pixel = QPoint(x, y);
+        QVERIFY(pixel.x() >= 0);
+        QTest::mouseClick(axial, Qt::LeftButton, {}, pixel);
+        QCOMPARE(window->editor()->voxelCount(), std::size_t(1));
+        QTest::keyClick(window.get(), Qt::Key_Return);
+        QVERIFY(!window->editing());
+        QCOMPARE(queryText(emptyProject, status), std::string("accepted"));
+        QCOMPARE(queryText(emptyProject, "SELECT voxel_count FROM label_versions WHERE candidate_id = " +
+                                             std::to_string(id)),
+                 std::string("1"));
+    }
 };
 
 int main(int argc, char** argv) {

@@ -68,7 +68,9 @@ void ReviewQueue::remove(std::int64_t candidateId) {
 
 std::size_t ReviewQueue::countAtOrAbove(double threshold) const {
     return std::size_t(std::count_if(items_.begin(), items_.end(),
-                                     [&](const ReviewItem& item) { return !item.absent && !item.emptyMask && item.dice >= threshold; }));
+                                     [&](const ReviewItem& item) {
+                                         return !item.absent && !item.emptyMask && item.dice >= threshold;
+                                     }));
 }
 
 }  // namespace ipnp

@@ -15,9 +15,9 @@ struct ReviewItem {
     std::string scanName, organName;
     int organIndex = 0;
     int round = 0;
-    bool absent = false;   // "the organ is not in this scan": no mask, no agreement score
-    bool emptyMask = false;  // the generalist found nothing: rejected, or accepted only once edited
-    double dice = 0;       // specialist-generalist Dice
+    bool absent = false;     // "the organ is not in this scan": no mask, no agreement score
+    bool emptyMask = false;  // a mask with no voxel: rejected, or accepted only once edited
+    double dice = 0;         // specialist-generalist Dice
     double confidence = 0;
 };
 
