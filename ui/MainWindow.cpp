@@ -477,8 +477,13 @@ bool MainWindow::editSettings() {
 }
 
 void MainWindow::onLabelsChangedElsewhere() {
-    refreshBrowser();
-    review_->reload();
+    // A slot of the round runner's signals: an exception leaving it would end the app mid-round.
+    try {
+        refreshBrowser();
+        review_->reload();
+    } catch (const std::exception& error) {
+        showError(QString::fromStdString(error.what()));
+    }
     if (currentScanId_ != 0) startLoad({currentScanId_, false, 0, std::nullopt});
 }
 

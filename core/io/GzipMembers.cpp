@@ -4,11 +4,11 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstring>
 #include <thread>
 
 #include "Error.h"
+#include "ParallelJobs.h"
 
 namespace ipnp {
 
@@ -26,13 +26,7 @@ std::size_t workerCount(std::size_t jobs) {
 // Runs job(n) for n in [0, jobs) on all cores.
 template <typename Job>
 void forEachInParallel(std::size_t jobs, Job job) {
-    std::atomic<std::size_t> next{0};
-    std::vector<std::thread> workers;
-    for (std::size_t w = 0; w < workerCount(jobs); ++w)
-        workers.emplace_back([&] {
-            for (std::size_t n = next++; n < jobs; n = next++) job(n);
-        });
-    for (std::thread& worker : workers) worker.join();
+    runInParallel(jobs, workerCount(jobs), job);
 }
 
 // One member: a gzip header with the "IP" subfield, raw DEFLATE from libdeflate (about twice

@@ -1,8 +1,6 @@
 #include "PhantomDataset.h"
 
-#include <atomic>
 #include <cstdio>
-#include <exception>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -11,6 +9,7 @@
 #include "DatasetDescription.h"
 #include "Error.h"
 #include "ImageFile.h"
+#include "ParallelJobs.h"
 
 namespace ipnp {
 
@@ -41,36 +40,20 @@ void writePhantomDataset(const std::string& folder, const PhantomDatasetOptions&
 
     const PhantomGenerator generator(options.phantom);
     std::vector<DatasetCase> cases(options.count);
-    std::atomic<int> next{0};
-    std::atomic<int> finished{0};
+    int finished = 0;
     std::mutex reporting;
-    std::exception_ptr failure;
-    auto worker = [&] {
-        for (int index = next++; index < options.count; index = next++) {
-            try {
-                const PhantomCase phantom = generator.generate(index);
-                DatasetCase& item = cases[index];
-                item.name = caseName(index);
-                item.image = (fs::path(folder) / "imagesTr" / (item.name + ".nii.gz")).string();
-                item.label = (fs::path(folder) / "labelsTr" / (item.name + ".nii.gz")).string();
-                writeVolume(phantom.image, item.image);
-                writeVolume(phantom.truth, *item.label);
-                std::lock_guard<std::mutex> lock(reporting);
-                if (options.progress) options.progress(++finished, options.count, "generated " + item.name);
-            } catch (...) {
-                std::lock_guard<std::mutex> lock(reporting);
-                if (!failure) failure = std::current_exception();
-                next = options.count;  // stop the other workers
-            }
-        }
-    };
-    unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-    threads = std::min<unsigned>(threads, options.count);
-    std::vector<std::thread> pool;
-    for (unsigned n = 1; n < threads; ++n) pool.emplace_back(worker);
-    worker();
-    for (std::thread& thread : pool) thread.join();
-    if (failure) std::rethrow_exception(failure);
+    const unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+    runInParallel(std::size_t(options.count), threads, [&](std::size_t index) {
+        const PhantomCase phantom = generator.generate(int(index));
+        DatasetCase& item = cases[index];
+        item.name = caseName(int(index));
+        item.image = (fs::path(folder) / "imagesTr" / (item.name + ".nii.gz")).string();
+        item.label = (fs::path(folder) / "labelsTr" / (item.name + ".nii.gz")).string();
+        writeVolume(phantom.image, item.image);
+        writeVolume(phantom.truth, *item.label);
+        const std::lock_guard<std::mutex> lock(reporting);
+        if (options.progress) options.progress(++finished, options.count, "generated " + item.name);
+    });
 
     std::map<int, std::string> labels;
     for (const auto& [index, name] : PhantomGenerator::organs()) labels[index] = name;
