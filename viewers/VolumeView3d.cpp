@@ -163,7 +163,16 @@ void VolumeView3d::rebuildSurfaces() {
         return;
     }
     surfacesPending_ = true;
-    surfaceWatcher_.setFuture(QtConcurrent::run(extractSurfaces, scene_->labels()));
+    // An exception must not reach the watcher's slot (result() would rethrow it there and end
+    // the app): out of memory for a huge label map leaves the 3D view without surfaces.
+    auto extract = [labels = scene_->labels()]() mutable -> std::shared_ptr<OrganSurfaces> {
+        try {
+            return extractSurfaces(std::move(labels));
+        } catch (const std::exception&) {
+            return nullptr;
+        }
+    };
+    surfaceWatcher_.setFuture(QtConcurrent::run(std::move(extract)));
 }
 
 void VolumeView3d::onSurfacesExtracted() {
