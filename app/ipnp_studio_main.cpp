@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "EvaluationDialog.h"
+#include "GuardedApplication.h"
 #include "MainWindow.h"
 #include "StudioFactories.h"
 #include "TrainingDashboard.h"
@@ -19,7 +20,7 @@
 
 int main(int argc, char** argv) {
     ipnp::VtkOpenGLWidget::setDefaultSurfaceFormat();  // before QApplication exists
-    QApplication app(argc, argv);
+    ipnp::GuardedApplication app(argc, argv);
     QApplication::setOrganizationName("IPnP");
     QApplication::setApplicationName("IPnP Studio");
     QApplication::setApplicationVersion(IPNP_VERSION);
@@ -75,6 +76,8 @@ int main(int argc, char** argv) {
         return 1;
     }
     ipnp::MainWindow window(ipnp::torchRoundFactories());
+    QObject::connect(&app, &ipnp::GuardedApplication::uncaughtError, &window, &ipnp::MainWindow::showError,
+                     Qt::QueuedConnection);
     window.show();
     const QStringList positional = parser.positionalArguments();
     if (!positional.isEmpty() && !window.openProject(positional.first()) && parser.isSet(screenshot)) return 1;

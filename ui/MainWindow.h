@@ -102,6 +102,8 @@ public:
     // Saves the axial view after every round (0, 1, ..., now) as PNG frames in `folder`; returns the
     // files written. Throws nothing: errors go to a dialog and the list stops where they happened.
     QStringList exportTimeLapse(const QString& folder);
+    // A dialog with the message (not modal: the window goes on), and errorShown.
+    void showError(const QString& message);
 
 Q_SIGNALS:
     void scanLoaded(qint64 scanId);
@@ -127,7 +129,6 @@ private:
     void onScanLoaded();
     void closeEvent(QCloseEvent* event) override;
     void focusOn(int organ, const std::optional<CandidateRecord>& candidate);
-    void showError(const QString& message);
     void showCandidate(const std::optional<CandidateRecord>& candidate);
     void onLabelsChangedElsewhere();  // a round or a decision: browser, queue and views refresh
     void leaveEdit();
