@@ -76,8 +76,16 @@ int main(int argc, char** argv) {
         return 1;
     }
     ipnp::MainWindow window(ipnp::torchRoundFactories());
-    QObject::connect(&app, &ipnp::GuardedApplication::uncaughtError, &window, &ipnp::MainWindow::showError,
-                     Qt::QueuedConnection);
+    // A run that saves pictures and quits fails loudly instead: nobody reads the dialog, and the
+    // signal it waits for to quit may never come. (The desktop demo, --run-rounds alone, has a
+    // person watching: the dialog.)
+    const bool scripted = parser.isSet(screenshot) || parser.isSet(exportTimeLapse);
+    if (scripted)
+        QObject::connect(&app, &ipnp::GuardedApplication::uncaughtError, &app, [] { QApplication::exit(70); },
+                         Qt::QueuedConnection);
+    else
+        QObject::connect(&app, &ipnp::GuardedApplication::uncaughtError, &window, &ipnp::MainWindow::showError,
+                         Qt::QueuedConnection);
     window.show();
     const QStringList positional = parser.positionalArguments();
     if (!positional.isEmpty() && !window.openProject(positional.first()) && parser.isSet(screenshot)) return 1;
@@ -139,5 +147,6 @@ int main(int argc, char** argv) {
         } else
             QObject::connect(&window, &ipnp::MainWindow::scanLoaded, &window, saveAndQuit);
     }
-    return app.exec();
+    const int status = app.exec();
+    return status == 0 && app.uncaughtCount() > 0 ? 70 : status;
 }

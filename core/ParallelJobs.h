@@ -4,6 +4,7 @@
 // threads is destroyed while one still runs (a thread that failed to start, mid-way, used to do
 // that). Here the first exception stops the jobs not yet begun and is rethrown once every thread
 // has joined; a thread that cannot be started leaves its share to the others.
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <exception>
@@ -30,10 +31,13 @@ void runInParallel(std::size_t jobs, std::size_t threads, Job&& job) {
         }
     };
     std::vector<std::thread> helpers;
+    // Room for every helper before any starts: growing the vector later could throw with threads
+    // running, and a vector of running threads destroyed by that exception ends the process.
+    helpers.reserve(std::min(threads, jobs));
     try {
         for (std::size_t t = 1; t < threads && t < jobs; ++t) helpers.emplace_back(work);
-    } catch (const std::system_error&) {
-        // Fewer threads than asked for: every job still runs.
+    } catch (...) {
+        // A thread that could not start (std::system_error): every job still runs, on fewer.
     }
     work();
     for (std::thread& helper : helpers) helper.join();

@@ -16,10 +16,25 @@ bool GuardedApplication::notify(QObject* receiver, QEvent* event) {
     } catch (...) {
         message = "an error of unknown kind";
     }
+    report(message);
+    return false;  // the event counts as not handled
+}
+
+void GuardedApplication::report(const QString& message) {
+    ++uncaughtCount_;
+    if (message == lastMessage_ && sinceLast_.isValid() && sinceLast_.elapsed() < kRepeatWindowMs) {
+        ++heldBack_;
+        sinceLast_.restart();  // a steady repeat stays held back
+        return;
+    }
+    if (heldBack_ > 0)
+        std::fprintf(stderr, "ipnp-studio: (the error before was repeated %d more time(s))\n", heldBack_);
     std::fprintf(stderr, "ipnp-studio: an event handler failed: %s\n", qPrintable(message));
     std::fflush(stderr);
+    heldBack_ = 0;
+    lastMessage_ = message;
+    sinceLast_.restart();
     Q_EMIT uncaughtError(message);
-    return false;  // the event counts as not handled
 }
 
 }  // namespace ipnp

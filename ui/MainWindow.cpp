@@ -477,7 +477,7 @@ bool MainWindow::editSettings() {
 }
 
 void MainWindow::onLabelsChangedElsewhere() {
-    // A slot of the round runner's signals: an exception leaving it would end the app mid-round.
+    // A slot of the round runner's signals: a database error here is this window's to show.
     try {
         refreshBrowser();
         review_->reload();

@@ -2,6 +2,7 @@
 
 #include <QMouseEvent>
 #include <array>
+#include <cstdio>
 #include <vtkActor.h>
 #include <vtkCamera.h>
 #include <vtkColorTransferFunction.h>
@@ -162,16 +163,18 @@ void VolumeView3d::rebuildSurfaces() {
         showSurfaces({});
         return;
     }
-    surfacesPending_ = true;
-    // An exception must not reach the watcher's slot (result() would rethrow it there and end
-    // the app): out of memory for a huge label map leaves the 3D view without surfaces.
+    // An exception must not reach the watcher's slot (result() would rethrow it there): out of
+    // memory for a huge label map leaves the 3D view without surfaces. The labels are copied
+    // before the view counts as pending, so that a failed copy leaves nothing pending.
     auto extract = [labels = scene_->labels()]() mutable -> std::shared_ptr<OrganSurfaces> {
         try {
             return extractSurfaces(std::move(labels));
-        } catch (const std::exception&) {
+        } catch (const std::exception& error) {
+            std::fprintf(stderr, "3D view: no surfaces: %s\n", error.what());
             return nullptr;
         }
     };
+    surfacesPending_ = true;
     surfaceWatcher_.setFuture(QtConcurrent::run(std::move(extract)));
 }
 

@@ -1,5 +1,6 @@
 #include "PhantomDataset.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <map>

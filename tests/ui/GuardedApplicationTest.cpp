@@ -64,6 +64,16 @@ private Q_SLOTS:
         QCOMPARE(object.handled, 2);
         QCOMPARE(errors.count(), 2);
         QCOMPARE(errors.at(1).at(0).toString(), QString("the handler failed on purpose"));
+
+        // The same failure again at once (a handler that fails on every repaint): counted, no
+        // second report; another message is reported.
+        QCoreApplication::postEvent(&object, new QEvent(ThrowingObject::kThrow));
+        QCoreApplication::sendPostedEvents(&object);
+        QCOMPARE(errors.count(), 2);
+        QCOMPARE(app->uncaughtCount(), 3);
+        QTest::mouseClick(&button, Qt::LeftButton);  // click 3 does not throw
+        QCOMPARE(clicks, 3);
+        QCOMPARE(app->uncaughtCount(), 3);
     }
 };
 
