@@ -29,14 +29,19 @@ bool RoundRunner::launch(std::function<void()> job) {
     stop_ = false;
     cancelRequested_ = false;
     running_ = true;
-    worker_ = std::thread([job = std::move(job)] {
-        // Background work yields to the person at the screen: a lower priority for this thread,
-        // which LibTorch's compute threads (created from it) inherit. On two cores, at equal
-        // priority the GUI thread waited 100+ ms for a turn while a round trained
-        // (bench/GuiResponsivenessBench).
-        setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
-        job();
-    });
+    try {
+        worker_ = std::thread([job = std::move(job)] {
+            // Background work yields to the person at the screen: a lower priority for this thread,
+            // which LibTorch's compute threads (created from it) inherit. On two cores, at equal
+            // priority the GUI thread waited 100+ ms for a turn while a round trained
+            // (bench/GuiResponsivenessBench).
+            setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+            job();
+        });
+    } catch (const std::system_error& error) {
+        running_ = false;  // nothing runs: a later start must not be refused as "already running"
+        throw Error(std::string("cannot start the worker thread: ") + error.what());
+    }
     return true;
 }
 

@@ -253,16 +253,30 @@ int TrainingDashboard::lossPoints() const { return int(loss_->count() + pendingL
 
 void TrainingDashboard::start() {
     if (projectFolder_.isEmpty() || runner_->running()) return;
-    RoundRunRequest request = makeRequest_();
-    request.rounds = rounds();
-    request.settings.autoAccept = autoAccept();
-    request.settings.policy.minimumDice = autoAcceptDice();
-    if (!runner_->start(request)) return;
+    RoundRunRequest request;
+    try {
+        request = makeRequest_();
+        request.rounds = rounds();
+        request.settings.autoAccept = autoAccept();
+        request.settings.policy.minimumDice = autoAcceptDice();
+        if (!runner_->start(request)) return;
+    } catch (const std::exception& error) {
+        failedToStart(error.what());
+        return;
+    }
     setRunning(true);
     warning_->hide();
     status_->setText("Starting…");
     appendLog(QString("run of %1 round(s) started%2").arg(request.rounds)
                   .arg(request.settings.autoAccept ? QString(", auto-accept at Dice %1").arg(autoAcceptDice()) : ""));
+}
+
+void TrainingDashboard::failedToStart(const std::string& why) {
+    // As a run that failed at once: the status, the log, and runStopped (the window shows why).
+    const QString outcome = "failed: " + QString::fromStdString(why);
+    status_->setText(outcome.left(1).toUpper() + outcome.mid(1));
+    appendLog("run " + outcome);
+    Q_EMIT runStopped(outcome);
 }
 
 QString TrainingDashboard::trainingName(int round) const {
@@ -273,7 +287,12 @@ QString TrainingDashboard::trainingName(int round) const {
 
 bool TrainingDashboard::startEvaluation() {
     if (projectFolder_.isEmpty() || runner_->running()) return false;
-    if (!runner_->startEvaluation(makeRequest_())) return false;
+    try {
+        if (!runner_->startEvaluation(makeRequest_())) return false;
+    } catch (const std::exception& error) {
+        failedToStart(error.what());
+        return false;
+    }
     setRunning(true);
     evaluating_ = true;
     warning_->hide();

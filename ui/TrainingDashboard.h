@@ -60,6 +60,7 @@ Q_SIGNALS:
 
 private:
     void setRunning(bool running);
+    void failedToStart(const std::string& why);
     void onTrainingStep(int round, int iteration, int iterations, double loss, double secondsPerIteration);
     // Draws the steps received since the last time (the loss points, the bars, the status).
     void showLatestStep();

@@ -15,6 +15,7 @@
 #include <QtTest>
 
 #include "CoverageTableModel.h"
+#include "Error.h"
 #include "EvaluationDialog.h"
 #include "ManualLabelWriter.h"
 #include "MaskMorphology.h"
@@ -567,6 +568,29 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), 2, 120000);
         QCOMPARE(stopped.at(1).at(0).toString(), QString("cancelled"));
         QVERIFY2(dashboard->warning().isEmpty(), qPrintable(dashboard->warning()));
+    }
+
+    void aRunThatCannotStartSaysWhyAndCanBeStartedAgain() {
+        // The run's settings cannot be read (here: the request maker fails): the status and the
+        // signal say why, nothing runs, and Start works again afterwards (not "already running").
+        RoundRunner runner(torchRoundFactories());
+        int asked = 0;
+        TrainingDashboard dashboard(&runner, [&asked]() -> RoundRunRequest {
+            ++asked;
+            throw Error("project.ipnp: the settings cannot be read");
+        });
+        dashboard.setProjectFolder(project);
+        QSignalSpy stopped(&dashboard, &TrainingDashboard::runStopped);
+        dashboard.start();
+        QCOMPARE(stopped.count(), 1);
+        QCOMPARE(stopped.at(0).at(0).toString(), QString("failed: project.ipnp: the settings cannot be read"));
+        QCOMPARE(dashboard.status(), QString("Failed: project.ipnp: the settings cannot be read"));
+        QVERIFY(!runner.running());
+        QVERIFY(!dashboard.startEvaluation());
+        QCOMPARE(stopped.count(), 2);
+        dashboard.start();
+        QCOMPARE(asked, 3);  // asked every time: nothing was left "running"
+        QCOMPARE(stopped.count(), 3);
     }
 };
 
