@@ -732,7 +732,6 @@ bool MainWindow::startEdit() {
         editor_->markRestored();
         statusBar()->showMessage("Restored the unfinished edit of this candidate, as it was kept on disk");
     }
-    journaledChanges_ = 0;
     try {
         journal_ = std::make_unique<EditJournal>(journalPath, journalKey, editor_->mask());
     } catch (const std::exception& error) {
@@ -763,17 +762,13 @@ void MainWindow::refreshEditDisplay(bool wholeMask) {
 }
 
 void MainWindow::journalEdit() {
-    if (!journal_ || !editor_ || !editor_->lastChange() || editor_->changeCount() == journaledChanges_) return;
+    if (!journal_ || !editor_ || !editor_->changedSinceMark()) return;
     try {
-        // One change since the last record: its box. More (a stroke ended by the next press, without
-        // a release): the whole mask, so that none of them is missing.
-        if (editor_->changeCount() == journaledChanges_ + 1) {
-            journal_->append(editor_->mask(), editor_->lastChange()->first, editor_->lastChange()->second);
-        } else {
-            const auto& size = editor_->mask().size();
-            journal_->append(editor_->mask(), {0, 0, 0}, {long(size[0]), long(size[1]), long(size[2])});
-        }
-        journaledChanges_ = editor_->changeCount();
+        // The box of every change since the last record (one stroke, undo or redo; two strokes
+        // when one was ended by the next press without a release).
+        const auto [first, end] = *editor_->changedSinceMark();
+        journal_->append(editor_->mask(), first, end);
+        editor_->markJournaled();
     } catch (const std::exception& error) {
         journal_.reset();  // one message, not one per stroke
         showError(QString::fromStdString(error.what()) + "\nThe edit is not kept on disk until it is stored.");

@@ -148,7 +148,6 @@ private:
     EditPanel* editPanel_;
     std::unique_ptr<MaskEditor> editor_;
     std::unique_ptr<class EditJournal> journal_;  // the open edit on disk
-    std::size_t journaledChanges_ = 0;             // the editor's changes in journal_ so far
     QPointer<class EvaluationDialog> evaluationDialog_;
     std::unique_ptr<EditBrush> editBrush_;
     std::optional<CandidateRecord> reviewed_;  // the candidate under review

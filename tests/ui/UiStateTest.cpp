@@ -214,6 +214,36 @@ private Q_SLOTS:
         QCOMPARE(ball.voxelCount(), std::size_t(13));
     }
 
+    void theJournalIsGivenTheBoxOfEveryChangeSinceItsLastRecord() {
+        // Unit spacing, radius 1 mm in 2D: a dab covers its voxel and the 4 in-slice neighbours,
+        // box [c - 1, c + 2) in i and j, [c, c + 1) in k.
+        ImageGeometry g;
+        g.size = {20, 20, 5};
+        MaskEditor editor(Mask(g, 0));
+        editor.brush().radiusMm = 1.0;
+        QVERIFY(!editor.changedSinceMark());
+        editor.beginStroke(SliceOrientation::Axial);
+        editor.dab({3, 4, 1});
+        editor.endStroke();
+        using Box = std::pair<Index3, Index3>;
+        QCOMPARE(*editor.changedSinceMark(), (Box{{2, 3, 1}, {5, 6, 2}}));
+        editor.markJournaled();
+        QVERIFY(!editor.changedSinceMark());
+        // Two strokes before the next record (the second press ended the first stroke): one box
+        // around both, the first's dabs [2..5) x [3..12) x [1..2), the second's [14..17) x [9..12) x [3..4).
+        editor.beginStroke(SliceOrientation::Axial);
+        editor.dab({3, 4, 1});  // already painted: no change
+        editor.dab({3, 10, 1});
+        editor.beginStroke(SliceOrientation::Axial);
+        editor.dab({15, 10, 3});
+        editor.endStroke();
+        QCOMPARE(*editor.changedSinceMark(), (Box{{2, 3, 1}, {17, 12, 4}}));
+        editor.markJournaled();
+        // An undo's box is the undone stroke's: [14..17) x [9..12) x [3..4).
+        QVERIFY(editor.undo());
+        QCOMPARE(*editor.changedSinceMark(), (Box{{14, 9, 3}, {17, 12, 4}}));
+    }
+
     void aDragIsOneUndoStepAndTheHistoryStaysUnderItsCap() {
         ImageGeometry g;
         g.size = {512, 512, 1};

@@ -67,19 +67,28 @@ void EditHistory::clear() {
 
 MaskEditor::MaskEditor(Mask mask, std::size_t historyCapBytes) : mask_(std::move(mask)), history_(historyCapBytes) {}
 
+void MaskEditor::recordChange(const Index3& first, const Index3& end) {
+    if (!sinceMark_) {
+        sinceMark_ = std::make_pair(first, end);
+        return;
+    }
+    for (std::size_t a = 0; a < 3; ++a) {
+        sinceMark_->first[a] = std::min(sinceMark_->first[a], first[a]);
+        sinceMark_->second[a] = std::max(sinceMark_->second[a], end[a]);
+    }
+}
+
 bool MaskEditor::undo() {
     const auto box = history_.undoBox();
-    if (inStroke() || !history_.undo(mask_)) return false;
-    lastChange_ = box;
-    ++changeCount_;
+    if (inStroke() || !box || !history_.undo(mask_)) return false;
+    recordChange(box->first, box->second);
     return true;
 }
 
 bool MaskEditor::redo() {
     const auto box = history_.redoBox();
-    if (inStroke() || !history_.redo(mask_)) return false;
-    lastChange_ = box;
-    ++changeCount_;
+    if (inStroke() || !box || !history_.redo(mask_)) return false;
+    recordChange(box->first, box->second);
     return true;
 }
 
@@ -138,8 +147,7 @@ void MaskEditor::endStroke() {
         change.before[std::size_t((i - change.first[0]) + size[0] * ((j - change.first[1]) + size[1] * (k - change.first[2])))] = value;
     }
     if (change.before == change.after) return;  // painted and erased back: no undo step
-    lastChange_ = std::make_pair(change.first, change.end);
-    ++changeCount_;
+    recordChange(change.first, change.end);
     history_.push(std::move(change));
 }
 

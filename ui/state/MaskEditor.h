@@ -76,10 +76,11 @@ public:
 
     bool undo();
     bool redo();
-    // The box [first, end) the last stroke, undo or redo changed (nothing before the first), and
-    // how many strokes, undos and redos have changed the mask so far.
-    const std::optional<std::pair<Index3, Index3>>& lastChange() const { return lastChange_; }
-    std::size_t changeCount() const { return changeCount_; }
+    // The box all changes since the last markJournaled() lie in (nothing when there was none): what
+    // the edit journal writes next, however many changes came since (a stroke ended by the next
+    // press without a release is two).
+    const std::optional<std::pair<Index3, Index3>>& changedSinceMark() const { return sinceMark_; }
+    void markJournaled() { sinceMark_.reset(); }
     // Whether the mask differs from the candidate's: a stroke kept, or an edit restored from disk.
     bool changed() const { return restored_ || history_.undoCount() > 0; }
     // The mask given was the candidate's with an earlier, unfinished edit replayed onto it.
@@ -96,8 +97,9 @@ private:
         Index3 first, end;
     };
     std::optional<Stroke> stroke_;
-    std::optional<std::pair<Index3, Index3>> lastChange_;
-    std::size_t changeCount_ = 0;
+    void recordChange(const Index3& first, const Index3& end);
+
+    std::optional<std::pair<Index3, Index3>> sinceMark_;
     bool restored_ = false;
 };
 
