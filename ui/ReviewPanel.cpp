@@ -165,7 +165,8 @@ void ReviewPanel::refreshTable() {
     for (std::size_t row = 0; row < queue_.size(); ++row) {
         const ReviewItem& item = queue_.items()[row];
         const QStringList cells{QString::fromStdString(item.scanName), QString::fromStdString(item.organName),
-                                QString::number(item.round), item.absent ? "absent" : QString::number(item.dice, 'f', 3),
+                                QString::number(item.round),
+                                item.absent ? "absent" : item.emptyMask ? "empty" : QString::number(item.dice, 'f', 3),
                                 item.absent ? "" : QString::number(item.confidence, 'f', 2)};
         for (int column = 0; column < cells.size(); ++column)
             table_->setItem(int(row), column, new QTableWidgetItem(cells[column]));

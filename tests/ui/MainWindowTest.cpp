@@ -667,6 +667,8 @@ private Q_SLOTS:
         QCOMPARE(window->reviewPanel()->queue().current()->candidateId, id);
         const QString details = window->reviewPanel()->findChild<QTextEdit*>("txtReviewDetails")->toPlainText();
         QVERIFY2(details.contains("mask is empty"), qPrintable(details));
+        const QTableWidget* queue = window->reviewPanel()->findChild<QTableWidget*>("tblReviewQueue");
+        QCOMPARE(queue->item(0, 3)->text(), QString("empty"));  // the Dice column
         QVERIFY(!window->reviewPanel()->findChild<QPushButton*>("btnAccept")->isEnabled());
         QVERIFY(window->reviewPanel()->findChild<QPushButton*>("btnReject")->isEnabled());
         window->reviewPanel()->setBulkThreshold(0.0);
