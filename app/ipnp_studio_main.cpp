@@ -120,7 +120,11 @@ int main(int argc, char** argv) {
     }
     if (parser.isSet(screenshot)) {
         const QString file = parser.value(screenshot);
-        const auto saveAndQuit = [&window, file] {
+        // Once: a run that fails to start inside another's end can call it twice.
+        const auto saved = std::make_shared<bool>(false);
+        const auto saveAndQuit = [&window, file, saved] {
+            if (*saved) return;
+            *saved = true;
             QTimer::singleShot(1000, &window, [&window, file] {
                 // The 3D view's surfaces come from a worker thread: let them arrive (at most 20 s).
                 QElapsedTimer waited;

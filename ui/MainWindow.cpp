@@ -461,11 +461,11 @@ bool MainWindow::evaluate() {
         showError("Open a project first (File › Open project).");
         return false;
     }
-    if (!dashboard_->startEvaluation()) {
+    if (runner_->running()) {
         showError("A round is running: wait for it, or pause it, before evaluating.");
         return false;
     }
-    return true;
+    return dashboard_->startEvaluation();  // a start that fails says why itself (runStopped)
 }
 
 EvaluationDialog* MainWindow::evaluationDialog() const { return evaluationDialog_; }

@@ -134,7 +134,7 @@ private:
     void leaveEdit();
     // The edit panel's counts; with wholeMask, the shown mask too (else a stroke redrew its boxes).
     void refreshEditDisplay(bool wholeMask = false);
-    // Appends the editor's last change to the open edit's journal.
+    // Appends the box of every change since the last record to the open edit's journal.
     void journalEdit();
     // Says in the status bar which pending candidates have an edit left open on disk.
     void announceUnfinishedEdits();

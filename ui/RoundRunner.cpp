@@ -41,6 +41,9 @@ bool RoundRunner::launch(std::function<void()> job) {
     } catch (const std::system_error& error) {
         running_ = false;  // nothing runs: a later start must not be refused as "already running"
         throw Error(std::string("cannot start the worker thread: ") + error.what());
+    } catch (...) {
+        running_ = false;  // (out of memory for the thread's state)
+        throw;
     }
     return true;
 }

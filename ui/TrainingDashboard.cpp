@@ -274,6 +274,7 @@ void TrainingDashboard::start() {
 void TrainingDashboard::failedToStart(const std::string& why) {
     // As a run that failed at once: the status, the log, and runStopped (the window shows why).
     const QString outcome = "failed: " + QString::fromStdString(why);
+    warning_->hide();  // an earlier run's
     status_->setText(outcome.left(1).toUpper() + outcome.mid(1));
     appendLog("run " + outcome);
     Q_EMIT runStopped(outcome);
