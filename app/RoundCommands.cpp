@@ -181,9 +181,9 @@ void printCandidates(std::vector<CandidateRecord> candidates, const std::string&
                     c.scanName.c_str(), c.organName.c_str(),
                     c.absent ? "absent" : formatScore(scores, "specialist_generalist_dice", "%.3f").c_str(),
                     formatScore(scores, "mean_confidence", "%.2f").c_str(),
-                    c.absent                ? "-"
-                    : c.voxelCount == 0     ? "empty"
-                                            : (formatScore(scores, "volume_ml", "%.1f") + "ml").c_str(),
+                    c.absent        ? "-"
+                    : c.emptyMask() ? "empty"
+                                    : (formatScore(scores, "volume_ml", "%.1f") + "ml").c_str(),
                     formatScore(scores, "volume_plausibility", "%.2f").c_str(), c.status.c_str());
     }
     std::printf("%zu candidate(s)\n", candidates.size());

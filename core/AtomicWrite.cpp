@@ -32,12 +32,22 @@ std::string imageStem(const std::string& path) {
     return name.substr(0, name.size() - imageExtension(path).size());
 }
 
+namespace {
+std::string temporaryPrefix(const std::string& destination) { return "." + imageStem(destination) + ".tmp-"; }
+}  // namespace
+
 std::string temporarySiblingPath(const std::string& destination) {
     static std::atomic<unsigned> counter{0};
     const fs::path target(destination);
-    return (target.parent_path() / ("." + imageStem(destination) + ".tmp-" + std::to_string(::getpid()) +
-                                    "-" + std::to_string(counter++) + imageExtension(destination)))
+    return (target.parent_path() / (temporaryPrefix(destination) + std::to_string(::getpid()) + "-" +
+                                    std::to_string(counter++) + imageExtension(destination)))
         .string();
+}
+
+bool isTemporarySiblingName(const std::string& name, const std::string& destination) {
+    const std::string prefix = temporaryPrefix(destination), suffix = imageExtension(destination);
+    return name.size() > prefix.size() + suffix.size() && name.compare(0, prefix.size(), prefix) == 0 &&
+           name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 void syncFile(const std::string& path) {

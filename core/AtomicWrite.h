@@ -10,6 +10,9 @@ namespace ipnp {
 // A temporary path next to `destination` that keeps its extension (ITK picks the format by it):
 // "labels/a.nii.gz" -> "labels/.a.tmp-<pid>-<n>.nii.gz".
 std::string temporarySiblingPath(const std::string& destination);
+// Whether the file name `name` (no folder) is one temporarySiblingPath(destination) gives, in any
+// process: a rewrite that a crash left behind.
+bool isTemporarySiblingName(const std::string& name, const std::string& destination);
 
 // Flushes a written file (and then its folder's entry) to stable storage.
 void syncFile(const std::string& path);

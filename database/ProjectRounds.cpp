@@ -543,7 +543,7 @@ void ProjectRounds::decideAll(const std::vector<std::int64_t>& acceptIds, const 
 std::vector<std::int64_t> ProjectRounds::acceptAllAbove(double threshold, bool dryRun) {
     std::vector<std::int64_t> ids;
     for (const CandidateRecord& c : candidates("pending"))
-        if (!c.absent && c.voxelCount > 0 && c.dice >= threshold) ids.push_back(c.id);
+        if (!c.absent && !c.emptyMask() && c.dice >= threshold) ids.push_back(c.id);
     if (!dryRun) decideAll(ids, {});
     return ids;
 }
@@ -556,7 +556,7 @@ void ProjectRounds::requirePending(const CandidateRecord& c) const {
 }
 
 void ProjectRounds::requireAcceptableAsItIs(const CandidateRecord& c) const {
-    if (!c.absent && c.voxelCount == 0)
+    if (c.emptyMask())
         throw Error(store_.folder(), "candidate " + std::to_string(c.id) + " (" + c.scanName + ", " + c.organName +
                                          ", round " + std::to_string(c.round) +
                                          ") has an empty mask (the generalist found nothing, or each of its voxels "

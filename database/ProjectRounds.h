@@ -28,6 +28,9 @@ struct CandidateRecord {
     std::string status;   // pending, accepted, rejected, superseded
     std::string promptsJson, scoresJson, generalistJson, checkpointSha256, createdAt;
     double dice = 0;      // specialist-generalist Dice from the scores (for sorting)
+    // A mask candidate with no voxel (the generalist found nothing, or overlaps took every voxel):
+    // never accepted as it is.
+    bool emptyMask() const { return !absent && voxelCount == 0; }
 };
 
 struct RoundRecord {

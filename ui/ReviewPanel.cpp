@@ -21,7 +21,7 @@ QString describe(const CandidateRecord& c) {
                        .arg(QString::fromStdString(c.scanName).toHtmlEscaped(), QString::fromStdString(c.organName).toHtmlEscaped())
                        .arg(c.round).arg(c.id).arg(QString::fromStdString(c.createdAt));
     if (c.absent) text += "The specialist found no component: <b>absent</b> if accepted.<br>";
-    if (!c.absent && c.voxelCount == 0)
+    if (c.emptyMask())
         text += "Its mask is <b>empty</b>: the generalist found nothing, or every voxel went to a more probable "
                 "neighbouring organ. Reject it, or edit the mask (E) and accept that.<br>";
     const json scores = json::parse(c.scoresJson, nullptr, false);
@@ -146,7 +146,7 @@ void ReviewPanel::reload() {
             item.organIndex = c.organIndex;
             item.round = c.round;
             item.absent = c.absent;
-            item.emptyMask = !c.absent && c.voxelCount == 0;
+            item.emptyMask = c.emptyMask();
             item.dice = c.dice;
             const auto scores = nlohmann::json::parse(c.scoresJson, nullptr, false);
             item.confidence = scores.is_object() ? scores.value("mean_confidence", 0.0) : 0.0;

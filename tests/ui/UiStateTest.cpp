@@ -382,6 +382,11 @@ private Q_SLOTS:
         QFile staleFile(stale);
         QVERIFY(staleFile.open(QIODevice::WriteOnly));
         staleFile.close();
+        // Candidate 50's rewrite is not candidate 5's: it stays.
+        const QString otherRewrite = dir.filePath("drafts/.edit-50.tmp-123-0.journal");
+        QFile otherFile(otherRewrite);
+        QVERIFY(otherFile.open(QIODevice::WriteOnly));
+        otherFile.close();
 
         const EditJournalKey key{5, "any stamp"};
         Mask mask(g, 0);
@@ -391,6 +396,7 @@ private Q_SLOTS:
         {
             EditJournal journal(path, key, mask);
             QVERIFY(!QFile::exists(stale));
+            QVERIFY(QFile::exists(otherRewrite));
             mask.at(0, 0, 1) = 1;
             journal.append(mask, {0, 0, 1}, {1, 1, 2});
         }

@@ -210,15 +210,9 @@ EditJournal::EditJournal(std::string path, EditJournalKey key, const Mask& mask)
 void EditJournal::removeStaleRewrites() const {
     // A compaction cut short by a crash leaves its new file next to the journal, under the hidden
     // name writeFileAtomically gave it (temporarySiblingPath: ".edit-ID.tmp-PID-N.journal").
-    const fs::path journal(path_);
-    const std::string prefix = "." + imageStem(path_) + ".tmp-", suffix = imageExtension(path_);
     std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(journal.parent_path(), ec)) {
-        const std::string name = entry.path().filename().string();
-        if (name.size() > prefix.size() + suffix.size() && name.compare(0, prefix.size(), prefix) == 0 &&
-            name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
-            fs::remove(entry.path(), ec);
-    }
+    for (const auto& entry : fs::directory_iterator(fs::path(path_).parent_path(), ec))
+        if (isTemporarySiblingName(entry.path().filename().string(), path_)) fs::remove(entry.path(), ec);
 }
 
 EditJournal::~EditJournal() {
